@@ -1,0 +1,201 @@
+"""`Client` and `AsyncClient`: the OpenAI SDK's resource layout over every provider.
+
+```python
+with relaykit.Client() as client:
+    answer = client.chat.completions.create(
+        model="openai/gpt-4o-mini", messages=[{"role": "user", "content": "Hi"}]
+    )
+```
+
+Both clients hold one pooled HTTP client each, resolve `provider/model` strings or aliases through
+the configuration, validate every request before anything is sent, and run the provider's sans-IO
+flow on their driver.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from ._config import Config
+from ._driver import AccumulatorFactory, run_async, run_sync
+from ._provider import CallContext, Capability, Operation
+from ._resolve import Resolver, Target
+from ._resources._chat import AsyncChat, Chat
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from ._plugins import ProviderRegistry
+
+__all__ = ["AsyncClient", "Client"]
+
+
+def _merge(
+    config: Config,
+    providers: Mapping[str, Mapping[str, Any]] | None,
+    aliases: Mapping[str, str] | None,
+    default_provider: str | None,
+) -> Config:
+    merged_providers = {name: dict(section) for name, section in config.providers.items()}
+    for name, section in (providers or {}).items():
+        merged_providers.setdefault(name, {}).update(section)
+    data: dict[str, Any] = {"providers": merged_providers, "aliases": {**config.aliases, **(aliases or {})}}
+    if default_provider or config.default_provider:
+        data["default_provider"] = default_provider or config.default_provider
+    return Config.from_mapping(data, path=config.path)
+
+
+class _BaseClient:
+    def __init__(
+        self,
+        config: Config | str | os.PathLike[str] | None = None,
+        *,
+        providers: Mapping[str, Mapping[str, Any]] | None = None,
+        aliases: Mapping[str, str] | None = None,
+        default_provider: str | None = None,
+        registry: ProviderRegistry | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        if config is None:
+            base = Config() if providers is not None else Config.discover()
+        elif isinstance(config, Config):
+            base = config
+        else:
+            base = Config.from_file(config)
+        self.config = _merge(base, providers, aliases, default_provider)
+        self._resolver = Resolver(self.config, registry, environ)
+
+    @classmethod
+    def from_config(cls, path: str | os.PathLike[str], **kwargs: Any) -> Any:
+        """A client configured from a TOML file (keyword arguments add to or override it)."""
+        return cls(Config.from_file(path), **kwargs)
+
+    @property
+    def resolver(self) -> Resolver:
+        return self._resolver
+
+    def _prepare(
+        self,
+        operation: Operation,
+        request: Any,
+        needs: Iterable[Capability],
+        timeout: float | None,
+        model: str | None = None,
+    ) -> tuple[Target, CallContext, Any]:
+        target = self._resolver.target(model if model is not None else request.model, operation, needs)
+        if timeout is not None:
+            target = Target(
+                target.provider, target.spec, target.model, target.settings.model_copy(update={"timeout": timeout})
+            )
+        options_for = getattr(request, "options_for", None)
+        options = options_for(target.spec.name, target.provider) if options_for else {}
+        ctx = target.context(options)
+        flow = target.spec.load(operation)(request, ctx)
+        return target, ctx, flow
+
+
+class Client(_BaseClient):
+    """The synchronous client. Use it as a context manager, or call `close()`."""
+
+    def __init__(
+        self,
+        config: Config | str | os.PathLike[str] | None = None,
+        *,
+        providers: Mapping[str, Mapping[str, Any]] | None = None,
+        aliases: Mapping[str, str] | None = None,
+        default_provider: str | None = None,
+        http_client: httpx2.Client | None = None,
+        registry: ProviderRegistry | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            config,
+            providers=providers,
+            aliases=aliases,
+            default_provider=default_provider,
+            registry=registry,
+            environ=environ,
+        )
+        from ._transport import SyncTransport
+
+        self._transport = SyncTransport(http_client)
+        self.chat = Chat(self)
+
+    def _execute(
+        self,
+        operation: Operation,
+        request: Any,
+        needs: Iterable[Capability] = (),
+        *,
+        timeout: float | None = None,
+        accumulator: AccumulatorFactory = None,
+        model: str | None = None,
+    ) -> Any:
+        _, ctx, flow = self._prepare(operation, request, needs, timeout, model)
+        return run_sync(flow, ctx, self._transport, accumulator)
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(_BaseClient):
+    """The asynchronous client: the same resources as `Client`, awaited."""
+
+    def __init__(
+        self,
+        config: Config | str | os.PathLike[str] | None = None,
+        *,
+        providers: Mapping[str, Mapping[str, Any]] | None = None,
+        aliases: Mapping[str, str] | None = None,
+        default_provider: str | None = None,
+        http_client: httpx2.AsyncClient | None = None,
+        registry: ProviderRegistry | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            config,
+            providers=providers,
+            aliases=aliases,
+            default_provider=default_provider,
+            registry=registry,
+            environ=environ,
+        )
+        from ._transport import AsyncTransport
+
+        self._transport = AsyncTransport(http_client)
+        self.chat = AsyncChat(self)
+
+    async def _execute(
+        self,
+        operation: Operation,
+        request: Any,
+        needs: Iterable[Capability] = (),
+        *,
+        timeout: float | None = None,
+        accumulator: AccumulatorFactory = None,
+        model: str | None = None,
+    ) -> Any:
+        _, ctx, flow = self._prepare(operation, request, needs, timeout, model)
+        return await run_async(flow, ctx, self._transport, accumulator)
+
+    async def close(self) -> None:
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,177 @@
+"""Sans-IO flows: what a plugin yields, and what it gets back.
+
+A plugin operation is a *flow*: a generator that yields effects (`HttpRequest`, `Wait`) and is sent
+back the outcome of each (an `HttpResponse`, or None after a wait), then returns the normalized
+result. A streaming operation returns `Streaming(decoder)`: the driver then frames the open body
+(SSE or NDJSON) and feeds each event to the decoder, which turns events into typed chunks::
+
+    def chat(request: ChatRequest, ctx: CallContext) -> Flow[ChatCompletion | Streaming[Chunk]]:
+        response = yield HttpRequest("POST", ctx.url("/chat/completions"), json=body, stream="sse")
+        if response.status >= 400:
+            raise map_error(response, ctx)
+        return Streaming(ChunkDecoder(ctx)) if request.stream else parse(response, ctx)
+
+Core runs the same flow from the sync and the async driver, so a plugin has no I/O, no client and
+no `async`, and every translation is testable by sending literal responses into the generator.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, Protocol, TypeAlias, TypeVar
+
+from ._errors import ResponseFormatError, excerpt
+
+__all__ = [
+    "Effect",
+    "FilePart",
+    "Flow",
+    "HttpRequest",
+    "HttpResponse",
+    "StreamDecoder",
+    "StreamEvent",
+    "Streaming",
+    "Wait",
+    "run_to_completion",
+]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+StreamFraming: TypeAlias = Literal["sse", "ndjson"]
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """One file of a multipart upload."""
+
+    field: str
+    filename: str
+    content: bytes = field(repr=False)
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """An HTTP request for the driver to send.
+
+    Exactly one of `json`, `content`, or `data`/`files` (multipart form) carries the body.
+    `stream` asks the driver to leave a successful body open and frame it as events.
+    `secret_params` names query parameters the driver must redact wherever the URL is logged.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    params: Mapping[str, str] | None = None
+    json: Any = None
+    content: bytes | None = field(default=None, repr=False)
+    data: Mapping[str, str | Sequence[str]] | None = None
+    files: Sequence[FilePart] | None = None
+    stream: StreamFraming | None = None
+    timeout: float | None = None
+    secret_params: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Ask the driver to wait before the flow goes on (polling); the flow is sent None back."""
+
+    seconds: float
+
+
+Effect: TypeAlias = HttpRequest | Wait
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """What came back. `streaming` is True when the body was left open for the flow's decoder."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes = field(default=b"", repr=False)
+    streaming: bool = False
+    url: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+    @property
+    def request_id(self) -> str | None:
+        for name in ("x-request-id", "request-id", "x-requestid", "x-ms-request-id", "x-trace-id"):
+            if value := self.headers.get(name):
+                return value
+        return None
+
+    def json(self) -> Any:
+        """Parse the body as JSON, raising `ResponseFormatError` (with an excerpt) when it is not."""
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            raise ResponseFormatError(
+                f"expected a JSON body, got {self.content_type or 'no content type'}",
+                status=self.status,
+                request_id=self.request_id,
+                body_excerpt=excerpt(self.content),
+            ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One framed event of a streamed body: an SSE event, or one NDJSON line (`event="message"`)."""
+
+    data: str
+    event: str = "message"
+    id: str = ""
+
+
+class StreamDecoder(Protocol[T_co]):
+    """Turns framed events into typed chunks. Pure: no I/O, no clock.
+
+    `feed` is called for every event in order and returns the chunks it completes (often one, may be
+    none). `finished` turns True when the stream's own end marker was seen (e.g. `[DONE]`); the
+    driver then stops reading. `close` is called once when the body ends, and returns any last chunks
+    or raises `StreamInterruptedError` when the stream ended before it was complete.
+    """
+
+    @property
+    def finished(self) -> bool: ...
+
+    def feed(self, event: StreamEvent) -> Iterable[T_co]: ...
+
+    def close(self) -> Iterable[T_co]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Streaming(Generic[T]):
+    """A flow's result when the answer is a stream: the decoder for the open body."""
+
+    decoder: StreamDecoder[T]
+    framing: StreamFraming = "sse"
+
+
+Flow: TypeAlias = Generator[Effect, HttpResponse | None, T]
+
+
+def run_to_completion(flow: Flow[T], responses: Iterable[HttpResponse | None]) -> T:
+    """Drive a flow with canned responses, for tests: each yielded effect gets the next one."""
+    replies = iter(responses)
+    try:
+        next(flow)
+        while True:
+            reply = next(replies, _MISSING)
+            if reply is _MISSING:
+                raise AssertionError("the flow asked for more responses than were given")
+            flow.send(reply)  # type: ignore[arg-type]
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+_MISSING: Any = object()

@@ -1,0 +1,29 @@
+"""Structured logging that stays silent until the application configures logging.
+
+relaykit never configures logging. When the application has configured structlog, events go
+through structlog (`structlog.get_logger("relaykit")`); otherwise they go to the standard library
+logger ``relaykit`` (which has a `NullHandler`, so nothing shows until the application adds a
+handler or calls `logging.basicConfig`). Event names are dotted (`relaykit.http.request`); values
+are key-value pairs and never hold secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import structlog
+
+__all__ = ["log_event"]
+
+_stdlib = logging.getLogger("relaykit")
+_stdlib.addHandler(logging.NullHandler())
+
+
+def log_event(event: str, *, level: int = logging.INFO, **fields: Any) -> None:
+    """Emit one structured event."""
+    if structlog.is_configured():
+        structlog.get_logger("relaykit").log(level, event, **fields)
+    elif _stdlib.isEnabledFor(level):
+        details = " ".join(f"{key}={value!r}" for key, value in fields.items())
+        _stdlib.log(level, "%s %s", event, details, extra={"relaykit": fields})

@@ -1,0 +1,119 @@
+"""From a model string to a provider call: aliases, `provider/model`, settings, capability checks.
+
+Shared by `Client` and `AsyncClient` (and later the router): everything here happens before any
+byte is sent, so every failure here means nothing was sent.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._config import Config, provider_settings
+from ._errors import ConfigurationError, InvalidRequestError, UnsupportedCapabilityError
+from ._plugins import ProviderRegistry, get_registry
+from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
+
+__all__ = ["Resolver", "Target"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved call target: the configured provider, its kind's spec and the vendor model id."""
+
+    provider: str
+    spec: ProviderSpec
+    model: str
+    settings: ProviderSettings
+
+    def context(self, options: Mapping[str, Any] | None = None) -> CallContext:
+        return CallContext(
+            provider=self.provider, kind=self.spec.name, model=self.model, settings=self.settings, options=options or {}
+        )
+
+
+class Resolver:
+    """Resolves model strings against a configuration and the provider registry."""
+
+    def __init__(
+        self,
+        config: Config,
+        registry: ProviderRegistry | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.config = config
+        self.registry = registry if registry is not None else get_registry()
+        self._environ = environ if environ is not None else os.environ
+        self._settings: dict[str, ProviderSettings] = {}
+        self._lock = threading.Lock()
+        self._check_kinds()
+
+    def _check_kinds(self) -> None:
+        for name in self.config.providers:
+            kind = self.config.kind_of(name)
+            if kind not in self.registry:
+                known = ", ".join(sorted(self.registry)) or "none"
+                raise ConfigurationError(
+                    f"unknown provider kind {kind!r} (registered kinds: {known})",
+                    key=f"providers.{name}.kind" if "kind" in self.config.providers[name] else f"providers.{name}",
+                    path=self.config.path,
+                )
+
+    def provider_names(self) -> list[str]:
+        return sorted(set(self.config.providers) | set(self.registry))
+
+    def spec_for(self, provider: str) -> ProviderSpec:
+        return self.registry[self.config.kind_of(provider)]
+
+    def settings_for(self, provider: str) -> ProviderSettings:
+        with self._lock:
+            if provider not in self._settings:
+                self._settings[provider] = provider_settings(
+                    self.config, provider, self.spec_for(provider), self._environ
+                )
+            return self._settings[provider]
+
+    def split(self, model: str) -> tuple[str, str]:
+        """`provider/model` (after alias expansion) into its two parts."""
+        model = self.config.aliases.get(model, model)
+        head, sep, tail = model.partition("/")
+        if sep and tail and (head in self.config.providers or head in self.registry):
+            return head, tail
+        if self.config.default_provider:
+            return self.config.default_provider, model
+        known = ", ".join(self.provider_names()) or "none registered"
+        raise InvalidRequestError(
+            f"model {model!r} names no known provider: write 'provider/model' (providers: {known}) or define an alias",
+            field="model",
+        )
+
+    def target(self, model: str, operation: Operation, needs: Iterable[Capability] = ()) -> Target:
+        """Resolve `model`, check the provider can do `operation` with `needs`, load its settings."""
+        provider, vendor_model = self.split(model)
+        spec = self.spec_for(provider)
+        if operation not in spec.operations:
+            raise UnsupportedCapabilityError(
+                f"provider {provider!r} ({spec.name}) does not implement {operation.value}",
+                provider=provider,
+                capability=operation.value,
+            )
+        available = spec.capabilities_for(vendor_model)
+        missing = [cap.value for cap in needs if cap not in available]
+        if missing:
+            raise UnsupportedCapabilityError(
+                f"{provider}/{vendor_model} cannot serve this request: it lacks {', '.join(missing)}",
+                provider=provider,
+                capability=missing[0],
+            )
+        settings = self.settings_for(provider)
+        if spec.requires_api_key and settings.api_key is None:
+            env = settings.api_key_env or "an environment variable"
+            raise ConfigurationError(
+                f"provider {provider!r} has no API key: set {env}, or set providers.{provider}.api_key_env",
+                key=f"providers.{provider}.api_key_env",
+                path=self.config.path,
+            )
+        return Target(provider=provider, spec=spec, model=vendor_model, settings=settings)

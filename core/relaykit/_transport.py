@@ -1,0 +1,225 @@
+"""The HTTP backend: the only module that imports the HTTP client (httpx2).
+
+It turns a flow's `HttpRequest` into a real request, and the answer into an `HttpResponse`. A
+streamed answer is left open and framed into `StreamEvent`s (SSE through httpx2's own parser, or
+NDJSON lines). Transport failures become `APIConnectionError` / `APITimeoutError`. Swapping the
+HTTP client is a change to this file alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx2
+
+from . import __version__
+from ._errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
+from ._flow import HttpRequest, HttpResponse, StreamEvent
+from ._log import log_event
+from ._provider import CallContext
+
+__all__ = ["AsyncTransport", "SyncTransport"]
+
+USER_AGENT = f"relaykit/{__version__}"
+_FRAMING_TYPES = {"sse": ("text/event-stream",), "ndjson": ("application/x-ndjson", "application/jsonl")}
+
+
+def _timeout(request: HttpRequest, ctx: CallContext) -> httpx2.Timeout:
+    read = request.timeout if request.timeout is not None else ctx.settings.timeout
+    return httpx2.Timeout(read, connect=min(ctx.settings.connect_timeout, read))
+
+
+def _build(client: httpx2.Client | httpx2.AsyncClient, request: HttpRequest, ctx: CallContext) -> httpx2.Request:
+    headers = {"user-agent": USER_AGENT, **ctx.settings.headers, **request.headers}
+    files: Any = None
+    if request.files:
+        files = [(part.field, (part.filename, part.content, part.content_type)) for part in request.files]
+    return client.build_request(
+        request.method,
+        request.url,
+        params=request.params,
+        headers=headers,
+        json=request.json,
+        content=request.content,
+        data=dict(request.data) if request.data is not None else None,
+        files=files,
+        timeout=_timeout(request, ctx),
+    )
+
+
+def _wants_stream(request: HttpRequest, response: httpx2.Response) -> bool:
+    if request.stream is None or response.status_code >= 300:
+        return False
+    content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return content_type in _FRAMING_TYPES[request.stream]
+
+
+def _response(raw: httpx2.Response, content: bytes, streaming: bool) -> HttpResponse:
+    headers = {key.lower(): value for key, value in raw.headers.items()}
+    return HttpResponse(status=raw.status_code, headers=headers, content=content, streaming=streaming, url=str(raw.url))
+
+
+def safe_url(request: HttpRequest) -> str:
+    """The request URL with secret query parameters masked, for logs."""
+    if not request.params:
+        return request.url
+    shown = {key: ("***" if key in request.secret_params else value) for key, value in request.params.items()}
+    return f"{request.url}?{urlencode(shown)}"
+
+
+def _log(
+    request: HttpRequest, ctx: CallContext, response: HttpResponse | None, started: float, error: str = ""
+) -> None:
+    log_event(
+        "relaykit.http.request",
+        provider=ctx.provider,
+        model=ctx.model,
+        method=request.method,
+        url=safe_url(request),
+        status=response.status if response is not None else None,
+        request_id=response.request_id if response is not None else None,
+        streamed=bool(response is not None and response.streaming),
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        **({"error": error} if error else {}),
+    )
+
+
+def connection_error(exc: Exception, ctx: CallContext, *, during_stream: bool = False) -> APIError:
+    """Map an httpx2 transport exception to the relaykit error tree."""
+    kind = type(exc).__name__
+    if during_stream:
+        return StreamInterruptedError(f"the stream broke: {kind}", provider=ctx.provider, model=ctx.model)
+    if isinstance(exc, httpx2.TimeoutException):
+        return APITimeoutError(f"timed out ({kind})", provider=ctx.provider, model=ctx.model)
+    return APIConnectionError(f"connection failed: {kind}", provider=ctx.provider, model=ctx.model)
+
+
+class _SyncEvents(Iterator[StreamEvent]):
+    """The events of an open body; `close()` releases the connection even if never iterated."""
+
+    def __init__(self, raw: httpx2.Response, events: Iterator[StreamEvent]) -> None:
+        self._raw = raw
+        self._events = events
+
+    def __next__(self) -> StreamEvent:
+        return next(self._events)
+
+    def close(self) -> None:
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
+        self._raw.close()
+
+
+class _AsyncEvents(AsyncIterator[StreamEvent]):
+    """The events of an open body; `aclose()` releases the connection even if never iterated."""
+
+    def __init__(self, raw: httpx2.Response, events: AsyncIterator[StreamEvent]) -> None:
+        self._raw = raw
+        self._events = events
+
+    async def __anext__(self) -> StreamEvent:
+        return await self._events.__anext__()
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        await self._raw.aclose()
+
+
+class SyncTransport:
+    """Sends `HttpRequest`s on one pooled `httpx2.Client` (connections are reused)."""
+
+    def __init__(self, client: httpx2.Client | None = None) -> None:
+        self._client = client if client is not None else httpx2.Client(http2=False, follow_redirects=True)
+
+    def send(self, request: HttpRequest, ctx: CallContext) -> tuple[HttpResponse, Iterator[StreamEvent] | None]:
+        started = time.perf_counter()
+        try:
+            raw = self._client.send(_build(self._client, request, ctx), stream=True)
+        except httpx2.TransportError as exc:
+            _log(request, ctx, None, started, error=type(exc).__name__)
+            raise connection_error(exc, ctx) from exc
+        try:
+            if _wants_stream(request, raw):
+                response = _response(raw, b"", streaming=True)
+                _log(request, ctx, response, started)
+                return response, _SyncEvents(raw, self._events(raw, request, ctx))
+            content = raw.read()
+        except httpx2.TransportError as exc:
+            raw.close()
+            _log(request, ctx, None, started, error=type(exc).__name__)
+            raise connection_error(exc, ctx) from exc
+        raw.close()
+        response = _response(raw, content, streaming=False)
+        _log(request, ctx, response, started)
+        return response, None
+
+    def _events(self, raw: httpx2.Response, request: HttpRequest, ctx: CallContext) -> Iterator[StreamEvent]:
+        try:
+            if request.stream == "sse":
+                for sse in httpx2.EventSource(raw, max_event_size=None):
+                    yield StreamEvent(data=sse.data, event=sse.event, id=sse.id)
+            else:
+                for line in raw.iter_lines():
+                    if line.strip():
+                        yield StreamEvent(data=line)
+        except httpx2.TransportError as exc:
+            raise connection_error(exc, ctx, during_stream=True) from exc
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class AsyncTransport:
+    """Sends `HttpRequest`s on one pooled `httpx2.AsyncClient`."""
+
+    def __init__(self, client: httpx2.AsyncClient | None = None) -> None:
+        self._client = client if client is not None else httpx2.AsyncClient(http2=False, follow_redirects=True)
+
+    async def send(
+        self, request: HttpRequest, ctx: CallContext
+    ) -> tuple[HttpResponse, AsyncIterator[StreamEvent] | None]:
+        started = time.perf_counter()
+        try:
+            raw = await self._client.send(_build(self._client, request, ctx), stream=True)
+        except httpx2.TransportError as exc:
+            _log(request, ctx, None, started, error=type(exc).__name__)
+            raise connection_error(exc, ctx) from exc
+        try:
+            if _wants_stream(request, raw):
+                response = _response(raw, b"", streaming=True)
+                _log(request, ctx, response, started)
+                return response, _AsyncEvents(raw, self._events(raw, request, ctx))
+            content = await raw.aread()
+        except httpx2.TransportError as exc:
+            await raw.aclose()
+            _log(request, ctx, None, started, error=type(exc).__name__)
+            raise connection_error(exc, ctx) from exc
+        await raw.aclose()
+        response = _response(raw, content, streaming=False)
+        _log(request, ctx, response, started)
+        return response, None
+
+    async def _events(self, raw: httpx2.Response, request: HttpRequest, ctx: CallContext) -> AsyncIterator[StreamEvent]:
+        try:
+            if request.stream == "sse":
+                async for sse in httpx2.EventSource(raw, max_event_size=None):
+                    yield StreamEvent(data=sse.data, event=sse.event, id=sse.id)
+            else:
+                async for line in raw.aiter_lines():
+                    if line.strip():
+                        yield StreamEvent(data=line)
+        except httpx2.TransportError as exc:
+            raise connection_error(exc, ctx, during_stream=True) from exc
+        finally:
+            await raw.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,48 @@
+"""What a plugin author needs: provider specs, flow effects, decoders and error helpers.
+
+A plugin imports only this module, `relaykit.hookspecs` and relaykit's public types; it never
+imports an HTTP client (flows are sans-IO, see `relaykit.plugin.Flow`).
+"""
+
+from __future__ import annotations
+
+from ._errors import excerpt, redact
+from ._flow import (
+    Effect,
+    FilePart,
+    Flow,
+    HttpRequest,
+    HttpResponse,
+    StreamDecoder,
+    StreamEvent,
+    Streaming,
+    Wait,
+    run_to_completion,
+)
+from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
+from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
+
+__all__ = [
+    "CallContext",
+    "Capability",
+    "Effect",
+    "FilePart",
+    "Flow",
+    "HttpRequest",
+    "HttpResponse",
+    "Operation",
+    "ProviderSettings",
+    "ProviderSpec",
+    "StreamDecoder",
+    "StreamEvent",
+    "Streaming",
+    "Wait",
+    "api_error",
+    "error_class_for",
+    "excerpt",
+    "parse_duration",
+    "parse_rate_limit",
+    "parse_retry_after",
+    "redact",
+    "run_to_completion",
+]

@@ -1,0 +1,103 @@
+"""What every OpenAI endpoint shares: auth headers, the error envelope, JSON parsing.
+
+Errors: ``{"error": {"message", "type", "param", "code"}}`` with a meaningful HTTP status; relays
+may send ``code`` as an integer, or a bare string body. Reference: the dialect file's section 5.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from relaykit import APIStatusError, ResponseFormatError
+from relaykit.plugin import CallContext, HttpResponse, api_error, excerpt
+
+__all__ = ["check", "error_from", "headers", "parse_model"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def headers(ctx: CallContext, *, json_body: bool = True) -> dict[str, str]:
+    """Auth and organization headers (and the JSON content type when the body is JSON)."""
+    result: dict[str, str] = {"accept": "application/json"}
+    if json_body:
+        result["content-type"] = "application/json"
+    if ctx.api_key:
+        result["authorization"] = f"Bearer {ctx.api_key}"
+    organization = getattr(ctx.settings, "organization", None)
+    if organization is not None:
+        result["openai-organization"] = organization.get_secret_value()
+    project = getattr(ctx.settings, "project", None)
+    if project is not None:
+        result["openai-project"] = project.get_secret_value()
+    return result
+
+
+def error_from(response: HttpResponse, ctx: CallContext, payload: Any = None) -> APIStatusError:
+    """The relaykit error for an OpenAI-style error answer (any status, or an error in a 200)."""
+    if payload is None:
+        try:
+            payload = response.json()
+        except ResponseFormatError:
+            payload = None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, dict):
+        message = str(error.get("message") or error.get("type") or f"HTTP {response.status}")
+        code = error.get("code")
+        return api_error(
+            response, ctx, message, code=code if code not in ("", None) else None, type_=_str(error.get("type"))
+        )
+    if isinstance(error, str):
+        return api_error(response, ctx, error)
+    if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+        return api_error(response, ctx, payload["message"], code=_str(payload.get("code")))
+    return api_error(response, ctx, f"HTTP {response.status} from {ctx.provider}")
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def check(response: HttpResponse | None, ctx: CallContext) -> HttpResponse:
+    """Raise the mapped error for a failed answer; return the response otherwise."""
+    assert response is not None, "the driver sends an HttpResponse back for every HttpRequest"
+    if response.status >= 400:
+        raise error_from(response, ctx)
+    return response
+
+
+def json_body(response: HttpResponse, ctx: CallContext) -> dict[str, Any]:
+    """The JSON object of a successful answer, raising for an error envelope inside a 200."""
+    try:
+        payload = response.json()
+    except ResponseFormatError as exc:
+        exc.provider, exc.model = ctx.provider, ctx.model
+        exc.body_excerpt = excerpt(response.content, ctx.secrets())
+        raise
+    if not isinstance(payload, dict):
+        raise malformed(response, ctx, "expected a JSON object")
+    if "error" in payload and payload["error"]:
+        raise error_from(response, ctx, payload)
+    return payload
+
+
+def malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
+    return ResponseFormatError(
+        f"{ctx.provider} answered in an unexpected shape: {why}",
+        provider=ctx.provider,
+        model=ctx.model,
+        status=response.status,
+        request_id=response.request_id,
+        body_excerpt=excerpt(response.content, ctx.secrets()),
+    )
+
+
+def parse_model(model: type[M], data: Any, response: HttpResponse, ctx: CallContext) -> M:
+    """Validate vendor data as `model`, turning a mismatch into `ResponseFormatError`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise malformed(response, ctx, f"{where}: {first['msg']}") from exc
