@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import Any, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 from ._errors import ResponseFormatError, excerpt
@@ -48,7 +49,7 @@ class FilePart:
 
     field: str
     filename: str
-    content: bytes = field(repr=False)
+    content: bytes = _field(repr=False)
     content_type: str = "application/octet-stream"
 
 
@@ -63,10 +64,10 @@ class HttpRequest:
 
     method: str
     url: str
-    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    headers: Mapping[str, str] = _field(default_factory=dict, repr=False)
     params: Mapping[str, str] | None = None
     json: Any = None
-    content: bytes | None = field(default=None, repr=False)
+    content: bytes | None = _field(default=None, repr=False)
     data: Mapping[str, str | Sequence[str]] | None = None
     files: Sequence[FilePart] | None = None
     stream: StreamFraming | None = None
@@ -90,7 +91,7 @@ class HttpResponse:
 
     status: int
     headers: Mapping[str, str]
-    content: bytes = field(default=b"", repr=False)
+    content: bytes = _field(default=b"", repr=False)
     streaming: bool = False
     url: str = ""
 
@@ -168,7 +169,7 @@ def run_to_completion(flow: Flow[T], responses: Iterable[HttpResponse | None]) -
             reply = next(replies, _MISSING)
             if reply is _MISSING:
                 raise AssertionError("the flow asked for more responses than were given")
-            flow.send(reply)  # type: ignore[arg-type]
+            flow.send(reply)
     except StopIteration as stop:
         result: T = stop.value
         return result

@@ -49,9 +49,9 @@ class Resolver:
         self._environ = environ if environ is not None else os.environ
         self._settings: dict[str, ProviderSettings] = {}
         self._lock = threading.Lock()
-        self._check_kinds()
+        self._check_configured()
 
-    def _check_kinds(self) -> None:
+    def _check_configured(self) -> None:
         for name in self.config.providers:
             kind = self.config.kind_of(name)
             if kind not in self.registry:
@@ -61,6 +61,7 @@ class Resolver:
                     key=f"providers.{name}.kind" if "kind" in self.config.providers[name] else f"providers.{name}",
                     path=self.config.path,
                 )
+            self.settings_for(name)  # a bad section fails when the client is built, not on first use
 
     def provider_names(self) -> list[str]:
         return sorted(set(self.config.providers) | set(self.registry))
@@ -93,6 +94,34 @@ class Resolver:
     def target(self, model: str, operation: Operation, needs: Iterable[Capability] = ()) -> Target:
         """Resolve `model`, check the provider can do `operation` with `needs`, load its settings."""
         provider, vendor_model = self.split(model)
+        return self._checked(provider, vendor_model, operation, needs)
+
+    def target_for_provider(
+        self,
+        provider: str | None,
+        operation: Operation,
+        needs: Iterable[Capability] = (),
+        *,
+        field: str = "provider",
+    ) -> Target:
+        """A target for a call that names a provider but no model (listing models, a default model).
+
+        `provider` None means the configured `default_provider`. The target's `model` is ''. Raises
+        `InvalidRequestError` naming `field` when there is no such provider, or none was given and no
+        default is configured.
+        """
+        name = provider or self.config.default_provider
+        known = ", ".join(self.provider_names()) or "none registered"
+        if name is None:
+            raise InvalidRequestError(
+                f"no provider given and no default_provider configured (providers: {known})", field=field
+            )
+        if name not in self.config.providers and name not in self.registry:
+            raise InvalidRequestError(f"unknown provider {name!r} (providers: {known})", field=field)
+        return self._checked(name, "", operation, needs)
+
+    def _checked(self, provider: str, vendor_model: str, operation: Operation, needs: Iterable[Capability]) -> Target:
+        """The target, once the provider is known to serve `operation` with `needs` and has its key."""
         spec = self.spec_for(provider)
         if operation not in spec.operations:
             raise UnsupportedCapabilityError(
@@ -103,8 +132,9 @@ class Resolver:
         available = spec.capabilities_for(vendor_model)
         missing = [cap.value for cap in needs if cap not in available]
         if missing:
+            who = f"{provider}/{vendor_model}" if vendor_model else f"provider {provider!r}"
             raise UnsupportedCapabilityError(
-                f"{provider}/{vendor_model} cannot serve this request: it lacks {', '.join(missing)}",
+                f"{who} cannot serve this request: it lacks {', '.join(missing)}",
                 provider=provider,
                 capability=missing[0],
             )

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
-from ._errors import RelaykitError, ResponseFormatError, StreamInterruptedError, excerpt
+from ._errors import APIError, RelaykitError, ResponseFormatError, StreamInterruptedError, excerpt
 from ._flow import StreamDecoder, StreamEvent
 from ._provider import CallContext
 
@@ -22,8 +22,11 @@ __all__ = ["AsyncStream", "Stream"]
 T = TypeVar("T")
 
 
-class Accumulator(Protocol[T]):
-    def add(self, chunk: T) -> None: ...
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class Accumulator(Protocol[T_contra]):
+    def add(self, chunk: T_contra) -> None: ...
 
     def snapshot(self, *, complete: bool = True) -> Any: ...
 
@@ -68,7 +71,7 @@ class _StreamCore(Generic[T]):
     def _attach_partial(self, exc: RelaykitError) -> None:
         if isinstance(exc, StreamInterruptedError) and exc.partial is None and self._accumulator is not None:
             exc.partial = self._accumulator.snapshot(complete=False)
-        if hasattr(exc, "provider") and getattr(exc, "provider", None) is None:
+        if isinstance(exc, APIError) and exc.provider is None:
             exc.provider = self._ctx.provider
             exc.model = self._ctx.model
 

@@ -73,6 +73,7 @@ def safe_url(request: HttpRequest) -> str:
 def _log(
     request: HttpRequest, ctx: CallContext, response: HttpResponse | None, started: float, error: str = ""
 ) -> None:
+    extra: dict[str, Any] = {"error": error} if error else {}
     log_event(
         "relaykit.http.request",
         provider=ctx.provider,
@@ -83,7 +84,7 @@ def _log(
         request_id=response.request_id if response is not None else None,
         streamed=bool(response is not None and response.streaming),
         duration_ms=round((time.perf_counter() - started) * 1000, 2),
-        **({"error": error} if error else {}),
+        **extra,
     )
 
 

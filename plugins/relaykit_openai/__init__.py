@@ -50,6 +50,9 @@ class OpenAISettings(ProviderSettings):
     models reject ``max_tokens``); most compatible servers understand only ``max_tokens``."""
     developer_role: str = Field(default="developer", pattern="^(developer|system)$")
     """How ``developer`` messages are sent: as is (OpenAI), or as ``system`` (most compatible servers)."""
+    chat_api: str = Field(default="chat_completions", pattern="^(chat_completions|responses)$")
+    """Which OpenAI API serves chat: ``chat_completions`` (``/chat/completions``, every compatible
+    server) or ``responses`` (``/responses``, OpenAI's newer API; some models are served only there)."""
 
 
 class CompatibleSettings(OpenAISettings):

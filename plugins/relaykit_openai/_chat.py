@@ -44,12 +44,17 @@ _FINISH_REASONS: dict[str, str | None] = {
     "sensitive": "content_filter",
     "safety": "content_filter",
 }
+_STREAM_NOISE = frozenset({"obfuscation"})
 _RESERVED_OPTIONS = {"model", "messages", "stream", "stream_options"}
 _NOT_SENT = {"model", "provider_options", "stream", "stream_options", "max_tokens", "max_completion_tokens"}
 
 
 def chat(request: ChatRequest, ctx: CallContext) -> Flow[ChatCompletion | Streaming[ChatCompletionChunk]]:
     """The chat flow: one request, then a parsed answer or a stream decoder."""
+    if getattr(ctx.settings, "chat_api", "chat_completions") == "responses":
+        from ._responses import responses_chat
+
+        return (yield from responses_chat(request, ctx))
     body = build_chat_body(request, ctx)
     response = yield HttpRequest(
         "POST",
@@ -187,7 +192,7 @@ class ChatChunkDecoder:
             "created": payload.get("created") or 0,
             "model": payload.get("model") or self._ctx.model,
             "provider": self._ctx.provider,
-            "vendor_data": _extras(payload, ChatCompletionChunk.model_fields, skip={"obfuscation"}),
+            "vendor_data": _extras(payload, ChatCompletionChunk.model_fields, skip=_STREAM_NOISE),
         }
         try:
             return ChatCompletionChunk.model_validate(data)
@@ -218,16 +223,20 @@ class ChatChunkDecoder:
         missing = [index for index, seen in self._finish_seen.items() if not seen]
         if not missing:
             return []
+        for index in missing:
+            self._finish_seen[index] = True
         return [
-            ChatCompletionChunk(
-                id=self._last.get("id", ""),
-                created=self._last.get("created") or 0,
-                model=self._ctx.model,
-                provider=self._ctx.provider,
-                choices=[
-                    {"index": i, "delta": {}, "finish_reason": "tool_calls" if self._tools_seen.get(i) else "stop"}  # type: ignore[list-item]
-                    for i in missing
-                ],
+            ChatCompletionChunk.model_validate(
+                {
+                    "id": self._last.get("id", ""),
+                    "created": self._last.get("created") or 0,
+                    "model": self._ctx.model,
+                    "provider": self._ctx.provider,
+                    "choices": [
+                        {"index": i, "delta": {}, "finish_reason": "tool_calls" if self._tools_seen.get(i) else "stop"}
+                        for i in missing
+                    ],
+                }
             )
         ]
 
@@ -263,5 +272,5 @@ def _stringify_arguments(function: Any) -> None:
         function["arguments"] = json.dumps(function["arguments"], ensure_ascii=False)
 
 
-def _extras(payload: dict[str, Any], fields: dict[str, Any], skip: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+def _extras(payload: dict[str, Any], fields: dict[str, Any], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in fields and k not in skip}

@@ -1,0 +1,65 @@
+"""Model resolution: aliases, provider/model, default provider, capabilities, keys — before any send."""
+
+from __future__ import annotations
+
+import pytest
+
+import relaykit
+from relaykit._config import Config
+from relaykit._resolve import Resolver
+from relaykit.plugin import Capability, Operation
+
+
+def _resolver(**config: object) -> Resolver:
+    return Resolver(Config.from_mapping(config), environ={"OPENAI_API_KEY": "sk-test-key-123456"})
+
+
+def test_provider_slash_model_splits_on_the_first_slash() -> None:
+    """Model ids may contain slashes themselves."""
+    resolver = _resolver(providers={"router": {"kind": "openai-compatible", "base_url": "http://127.0.0.1:1/v1"}})
+    assert resolver.split("router/meta-llama/Llama-3-8b") == ("router", "meta-llama/Llama-3-8b")
+
+
+def test_alias_expands_to_its_target() -> None:
+    """An alias resolves to provider and vendor model."""
+    target = _resolver(aliases={"fast": "openai/gpt-4o-mini"}).target("fast", Operation.CHAT)
+    assert (target.provider, target.model) == ("openai", "gpt-4o-mini")
+
+
+def test_default_provider_serves_bare_model_names() -> None:
+    """With default_provider, a bare model name is sent to it."""
+    target = _resolver(default_provider="openai").target("gpt-4o", Operation.CHAT)
+    assert (target.provider, target.model) == ("openai", "gpt-4o")
+
+
+def test_unknown_provider_is_an_invalid_request_naming_model() -> None:
+    """A model naming no known provider raises InvalidRequestError on field 'model'."""
+    with pytest.raises(relaykit.InvalidRequestError) as caught:
+        _resolver().target("nonesuch/x", Operation.CHAT)
+    assert caught.value.field == "model"
+    assert "openai" in str(caught.value)
+
+
+def test_missing_capability_is_refused_before_sending() -> None:
+    """A model that cannot serve a need raises UnsupportedCapabilityError naming it."""
+    with pytest.raises(relaykit.UnsupportedCapabilityError, match=r"chat\.tools"):
+        _resolver().target("openai/text-embedding-3-small", Operation.CHAT, {Capability.CHAT, Capability.TOOLS})
+
+
+def test_missing_api_key_names_the_environment_variable() -> None:
+    """No key: a ConfigurationError that says which variable to set."""
+    resolver = Resolver(Config(), environ={})
+    with pytest.raises(relaykit.ConfigurationError, match="OPENAI_API_KEY"):
+        resolver.target("openai/gpt-4o", Operation.CHAT)
+
+
+def test_compatible_provider_needs_no_key() -> None:
+    """The openai-compatible kind calls anonymously when no key is configured."""
+    resolver = Resolver(
+        Config.from_mapping(
+            {"providers": {"local": {"kind": "openai-compatible", "base_url": "http://127.0.0.1:1/v1"}}}
+        ),
+        environ={},
+    )
+    target = resolver.target("local/llama", Operation.CHAT)
+    assert target.settings.api_key is None
