@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
@@ -48,6 +49,30 @@ def _stream_without_body(ctx: CallContext, last: HttpResponse | None) -> Respons
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Done:
+    result: Any
+
+
+def _advance(flow: Flow[Any], reply: HttpResponse | None, ctx: CallContext, last: HttpResponse | None) -> Any:
+    """Send `reply` into the flow: its next effect, or `_Done` with its result.
+
+    Exceptions a flow raises that are not relaykit errors become `ResponseFormatError`; the
+    transport's own exceptions never pass through here.
+    """
+    try:
+        effect = flow.send(reply)
+    except StopIteration as stop:
+        return _Done(stop.value)
+    except RelaykitError:
+        raise
+    except Exception as exc:
+        raise _unexpected(exc, ctx, last) from exc
+    if not isinstance(effect, HttpRequest | Wait):
+        raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest or Wait")
+    return effect
+
+
 def run_sync(
     flow: Flow[Any],
     ctx: CallContext,
@@ -57,34 +82,26 @@ def run_sync(
     """Run `flow` to its result on a `SyncTransport`."""
     events: Iterator[StreamEvent] | None = None
     last: HttpResponse | None = None
-    reply: HttpResponse | None = None
     try:
-        effect = next(flow)
-        while True:
-            if isinstance(effect, Wait):
-                time.sleep(max(effect.seconds, 0.0))
-                reply = None
-            elif isinstance(effect, HttpRequest):
-                _close_sync(events)
-                reply, events = transport.send(effect, ctx)
-                last = reply
+        step = _advance(flow, None, ctx, last)
+        while not isinstance(step, _Done):
+            reply: HttpResponse | None = None
+            if isinstance(step, Wait):
+                time.sleep(max(step.seconds, 0.0))
             else:
-                raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest or Wait")
-            effect = flow.send(reply)
-    except StopIteration as stop:
-        result = stop.value
-    except RelaykitError:
+                _close_sync(events)
+                reply, events = transport.send(step, ctx)
+                last = reply
+            step = _advance(flow, reply, ctx, last)
+    except BaseException:
         _close_sync(events)
         raise
-    except Exception as exc:
-        _close_sync(events)
-        raise _unexpected(exc, ctx, last) from exc
-    if isinstance(result, Streaming):
+    if isinstance(step.result, Streaming):
         if events is None:
             raise _stream_without_body(ctx, last)
-        return Stream(result.decoder, events, ctx, accumulator() if accumulator else None)
+        return Stream(step.result.decoder, events, ctx, accumulator() if accumulator else None)
     _close_sync(events)
-    return result
+    return step.result
 
 
 async def run_async(
@@ -96,34 +113,26 @@ async def run_async(
     """Run `flow` to its result on an `AsyncTransport`."""
     events: AsyncIterator[StreamEvent] | None = None
     last: HttpResponse | None = None
-    reply: HttpResponse | None = None
     try:
-        effect = next(flow)
-        while True:
-            if isinstance(effect, Wait):
-                await anyio.sleep(max(effect.seconds, 0.0))
-                reply = None
-            elif isinstance(effect, HttpRequest):
-                await _close_async(events)
-                reply, events = await transport.send(effect, ctx)
-                last = reply
+        step = _advance(flow, None, ctx, last)
+        while not isinstance(step, _Done):
+            reply: HttpResponse | None = None
+            if isinstance(step, Wait):
+                await anyio.sleep(max(step.seconds, 0.0))
             else:
-                raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest or Wait")
-            effect = flow.send(reply)
-    except StopIteration as stop:
-        result = stop.value
-    except RelaykitError:
+                await _close_async(events)
+                reply, events = await transport.send(step, ctx)
+                last = reply
+            step = _advance(flow, reply, ctx, last)
+    except BaseException:
         await _close_async(events)
         raise
-    except Exception as exc:
-        await _close_async(events)
-        raise _unexpected(exc, ctx, last) from exc
-    if isinstance(result, Streaming):
+    if isinstance(step.result, Streaming):
         if events is None:
             raise _stream_without_body(ctx, last)
-        return AsyncStream(result.decoder, events, ctx, accumulator() if accumulator else None)
+        return AsyncStream(step.result.decoder, events, ctx, accumulator() if accumulator else None)
     await _close_async(events)
-    return result
+    return step.result
 
 
 def _close_sync(events: Iterator[StreamEvent] | None) -> None:

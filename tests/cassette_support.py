@@ -1,0 +1,36 @@
+"""Running one cassette scenario through both public clients."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import anyio
+
+import relaykit
+from relaykit.testing._cassettes import use_cassette
+
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
+# Tests replay with a fake key; the recorded authorization header is filtered anyway.
+PROVIDERS = {"openai": {"api_key": "sk-test-0123456789abcdef"}}
+
+T = TypeVar("T")
+
+
+def replay_sync(cassette: str, scenario: Callable[[relaykit.Client], T]) -> T:
+    """Run `scenario` with a sync client while `cassette` is replayed."""
+    with use_cassette(CASSETTES / cassette), relaykit.Client(providers=PROVIDERS) as client:
+        return scenario(client)
+
+
+def replay_async(cassette: str, scenario: Callable[[relaykit.AsyncClient], Awaitable[T]]) -> T:
+    """Run `scenario` with an async client while `cassette` is replayed (same cassette as sync)."""
+
+    async def main() -> T:
+        async with relaykit.AsyncClient(providers=PROVIDERS) as client:
+            return await scenario(client)
+
+    with use_cassette(CASSETTES / cassette):
+        result: Any = anyio.run(main)
+        return result  # type: ignore[no-any-return]
