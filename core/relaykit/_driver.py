@@ -28,7 +28,7 @@ AccumulatorFactory = Callable[[], Accumulator[Any]] | None
 
 
 def _unexpected(exc: Exception, ctx: CallContext, last: HttpResponse | None) -> ResponseFormatError:
-    error = ResponseFormatError(
+    return ResponseFormatError(
         f"could not understand the vendor's answer: {type(exc).__name__}: {exc}",
         provider=ctx.provider,
         model=ctx.model,
@@ -36,7 +36,6 @@ def _unexpected(exc: Exception, ctx: CallContext, last: HttpResponse | None) -> 
         request_id=last.request_id if last is not None else None,
         body_excerpt=excerpt(last.content, ctx.secrets()) if last is not None else None,
     )
-    return error
 
 
 def _stream_without_body(ctx: CallContext, last: HttpResponse | None) -> ResponseFormatError:
