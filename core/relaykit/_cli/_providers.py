@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import click
 from rich.console import Console
@@ -29,7 +30,7 @@ def providers(as_json: bool) -> None:
     registry = get_registry()
     config = Config.discover()
     names = sorted(set(registry) | set(config.providers))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in names:
         kind = config.kind_of(name)
         spec = registry.get(kind)

@@ -15,7 +15,7 @@ from vcr.serializers import yamlserializer
 __all__ = ["deserialize", "serialize"]
 
 
-class _Dumper(yamlserializer._CassetteDumper):  # type: ignore[misc,name-defined]
+class _Dumper(yamlserializer._CassetteDumper):  # type: ignore[misc]
     pass
 
 
