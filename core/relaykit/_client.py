@@ -23,7 +23,13 @@ from ._config import Config
 from ._driver import AccumulatorFactory, run_async, run_sync
 from ._provider import CallContext, Capability, Operation
 from ._resolve import Resolver, Target
+from ._resources._audio import AsyncAudio, Audio
 from ._resources._chat import AsyncChat, Chat
+from ._resources._completions import AsyncCompletions, Completions
+from ._resources._embeddings import AsyncEmbeddings, Embeddings
+from ._resources._images import AsyncImages, Images
+from ._resources._models import AsyncModels, Models
+from ._resources._moderations import AsyncModerations, Moderations
 
 if TYPE_CHECKING:
     import httpx2
@@ -83,9 +89,12 @@ class _BaseClient:
         request: Any,
         needs: Iterable[Capability],
         timeout: float | None,
+        *,
         model: str | None = None,
+        target: Target | None = None,
     ) -> tuple[Target, CallContext, Any]:
-        target = self._resolver.target(model if model is not None else request.model, operation, needs)
+        if target is None:
+            target = self._resolver.target(model if model is not None else request.model, operation, needs)
         if timeout is not None:
             target = Target(
                 target.provider, target.spec, target.model, target.settings.model_copy(update={"timeout": timeout})
@@ -123,6 +132,12 @@ class Client(_BaseClient):
 
         self._transport = SyncTransport(http_client)
         self.chat = Chat(self)
+        self.completions = Completions(self)
+        self.embeddings = Embeddings(self)
+        self.images = Images(self)
+        self.audio = Audio(self)
+        self.moderations = Moderations(self)
+        self.models = Models(self)
 
     def _execute(
         self,
@@ -133,8 +148,9 @@ class Client(_BaseClient):
         timeout: float | None = None,
         accumulator: AccumulatorFactory = None,
         model: str | None = None,
+        target: Target | None = None,
     ) -> Any:
-        _, ctx, flow = self._prepare(operation, request, needs, timeout, model)
+        _, ctx, flow = self._prepare(operation, request, needs, timeout, model=model, target=target)
         return run_sync(flow, ctx, self._transport, accumulator)
 
     def close(self) -> None:
@@ -175,6 +191,12 @@ class AsyncClient(_BaseClient):
 
         self._transport = AsyncTransport(http_client)
         self.chat = AsyncChat(self)
+        self.completions = AsyncCompletions(self)
+        self.embeddings = AsyncEmbeddings(self)
+        self.images = AsyncImages(self)
+        self.audio = AsyncAudio(self)
+        self.moderations = AsyncModerations(self)
+        self.models = AsyncModels(self)
 
     async def _execute(
         self,
@@ -185,8 +207,9 @@ class AsyncClient(_BaseClient):
         timeout: float | None = None,
         accumulator: AccumulatorFactory = None,
         model: str | None = None,
+        target: Target | None = None,
     ) -> Any:
-        _, ctx, flow = self._prepare(operation, request, needs, timeout, model)
+        _, ctx, flow = self._prepare(operation, request, needs, timeout, model=model, target=target)
         return await run_async(flow, ctx, self._transport, accumulator)
 
     async def close(self) -> None:

@@ -56,12 +56,12 @@ _STRONG_HINTS: dict[str, type[APIStatusError]] = {
     "content_policy_violation": ContentPolicyError,
     "insufficient_quota": QuotaExceededError,
     "billing_hard_limit_reached": QuotaExceededError,
+    "model_not_found": NotFoundError,  # the Responses API says so with a 400
 }
 _WEAK_HINTS: dict[str, type[APIStatusError]] = {
     "invalid_api_key": AuthenticationError,
     "authentication_error": AuthenticationError,
     "permission_error": PermissionDeniedError,
-    "model_not_found": NotFoundError,
     "not_found_error": NotFoundError,
     "rate_limit_exceeded": RateLimitError,
     "rate_limit_error": RateLimitError,

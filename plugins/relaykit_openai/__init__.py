@@ -64,6 +64,8 @@ def _openai_model_capabilities(model: str) -> frozenset[Capability] | None:
     """Narrow OpenAI's capabilities for model families that serve one endpoint only."""
     name = model.lower()
     if name.startswith("text-embedding"):
+        if name.startswith("text-embedding-ada"):  # only text-embedding-3 and later take `dimensions`
+            return frozenset({Capability.EMBEDDINGS, Capability.MODELS})
         return frozenset({Capability.EMBEDDINGS, Capability.EMBEDDING_DIMENSIONS, Capability.MODELS})
     if name.startswith(("dall-e", "gpt-image")):
         return frozenset(

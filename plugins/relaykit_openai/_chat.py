@@ -12,17 +12,12 @@ import json
 import time
 from typing import Any
 
-from relaykit import (
-    ChatCompletion,
-    ChatCompletionChunk,
-    ChatRequest,
-    InvalidRequestError,
-    ResponseFormatError,
-    StreamInterruptedError,
-)
-from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, StreamEvent, Streaming, excerpt
+from relaykit import ChatCompletion, ChatCompletionChunk, ChatRequest
+from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, Streaming
 
-from ._common import check, error_from, headers, json_body, malformed, parse_model
+from ._common import apply_options, check, extras, headers, json_body, malformed, map_finish_reason, parse_model
+from ._responses import responses_chat
+from ._stream import JSONChunkDecoder, expect_stream
 
 __all__ = ["ChatChunkDecoder", "build_chat_body", "chat", "parse_chat_completion"]
 
@@ -52,8 +47,6 @@ _NOT_SENT = {"model", "provider_options", "stream", "stream_options", "max_token
 def chat(request: ChatRequest, ctx: CallContext) -> Flow[ChatCompletion | Streaming[ChatCompletionChunk]]:
     """The chat flow: one request, then a parsed answer or a stream decoder."""
     if getattr(ctx.settings, "chat_api", "chat_completions") == "responses":
-        from ._responses import responses_chat
-
         return (yield from responses_chat(request, ctx))
     body = build_chat_body(request, ctx)
     response = yield HttpRequest(
@@ -65,9 +58,7 @@ def chat(request: ChatRequest, ctx: CallContext) -> Flow[ChatCompletion | Stream
     )
     response = check(response, ctx)
     if request.stream:
-        if not response.streaming:
-            payload = json_body(response, ctx)
-            raise malformed(response, ctx, f"asked for a stream, got a JSON {payload.get('object', 'object')}")
+        expect_stream(response, ctx)
         return Streaming(ChatChunkDecoder(ctx))
     return parse_chat_completion(json_body(response, ctx), response, ctx)
 
@@ -85,13 +76,7 @@ def build_chat_body(request: ChatRequest, ctx: CallContext) -> dict[str, Any]:
         body["stream"] = True
         if request.include_usage:
             body["stream_options"] = {"include_usage": True}
-    clash = sorted(_RESERVED_OPTIONS & set(ctx.options))
-    if clash:
-        raise InvalidRequestError(
-            f"provider_options may not set {clash[0]!r}; use the request field", field=f"provider_options.{clash[0]}"
-        )
-    body.update(ctx.options)
-    return body
+    return apply_options(body, ctx, _RESERVED_OPTIONS)
 
 
 def _map_message(message: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
@@ -122,52 +107,20 @@ def parse_chat_completion(payload: dict[str, Any], response: HttpResponse, ctx: 
         "model": payload.get("model") or ctx.model,
         "provider": ctx.provider,
         "request_id": response.request_id,
-        "vendor_data": _extras(payload, ChatCompletion.model_fields),
+        "vendor_data": extras(payload, ChatCompletion.model_fields),
     }
     return parse_model(ChatCompletion, data, response, ctx)
 
 
-class ChatChunkDecoder:
+class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
     """Turns SSE events into `ChatCompletionChunk`s (see the module docstring for the defences)."""
 
     def __init__(self, ctx: CallContext) -> None:
-        self._ctx = ctx
-        self.finished = False
-        self._finish_seen: dict[int, bool] = {}
+        super().__init__(ctx)
         self._tools_seen: dict[int, bool] = {}
         # Per choice: (raw index, id) of each tool call in order, to make indexes dense and 0-based.
         self._tool_slots: dict[int, list[tuple[int, str | None]]] = {}
         self._last: dict[str, Any] = {}
-
-    def feed(self, event: StreamEvent) -> list[ChatCompletionChunk]:
-        data = event.data.strip()
-        if not data:
-            return []
-        if data == "[DONE]":
-            self.finished = True
-            return self._synthesized_finish()
-        try:
-            payload = json.loads(data)
-        except ValueError as exc:
-            raise self._malformed("an event is not JSON", data) from exc
-        if not isinstance(payload, dict):
-            raise self._malformed("an event is not a JSON object", data)
-        if payload.get("error"):
-            fake = HttpResponse(status=200, headers={}, content=data.encode())
-            raise error_from(fake, self._ctx, payload)
-        return [self._chunk(payload, data)]
-
-    def close(self) -> list[ChatCompletionChunk]:
-        if self.finished:
-            return []
-        if self._finish_seen and all(self._finish_seen.values()):
-            self.finished = True  # some servers omit [DONE] after a proper finish
-            return []
-        raise StreamInterruptedError(
-            "the stream ended before it was complete (no finish reason, no [DONE])",
-            provider=self._ctx.provider,
-            model=self._ctx.model,
-        )
 
     def _chunk(self, payload: dict[str, Any], raw: str) -> ChatCompletionChunk:
         choices = payload.get("choices") or []
@@ -182,9 +135,7 @@ class ChatChunkDecoder:
                 delta["tool_calls"] = [self._dense(index, call) for call in delta["tool_calls"]]
                 self._tools_seen[index] = True
             choice["finish_reason"] = _map_finish_reason(choice.get("finish_reason"), payload)
-            self._finish_seen.setdefault(index, False)
-            if choice["finish_reason"] is not None:
-                self._finish_seen[index] = True
+            self._note_choice(index, choice["finish_reason"])
         self._last = {"id": payload.get("id") or self._last.get("id", ""), "created": payload.get("created")}
         data = {
             **payload,
@@ -192,7 +143,7 @@ class ChatChunkDecoder:
             "created": payload.get("created") or 0,
             "model": payload.get("model") or self._ctx.model,
             "provider": self._ctx.provider,
-            "vendor_data": _extras(payload, ChatCompletionChunk.model_fields, skip=_STREAM_NOISE),
+            "vendor_data": extras(payload, ChatCompletionChunk.model_fields, skip=_STREAM_NOISE),
         }
         try:
             return ChatCompletionChunk.model_validate(data)
@@ -219,12 +170,7 @@ class ChatChunkDecoder:
         _stringify_arguments(call.get("function"))
         return {**call, "index": position}
 
-    def _synthesized_finish(self) -> list[ChatCompletionChunk]:
-        missing = [index for index, seen in self._finish_seen.items() if not seen]
-        if not missing:
-            return []
-        for index in missing:
-            self._finish_seen[index] = True
+    def _finish_chunks(self, missing: list[int]) -> list[ChatCompletionChunk]:
         return [
             ChatCompletionChunk.model_validate(
                 {
@@ -240,23 +186,9 @@ class ChatChunkDecoder:
             )
         ]
 
-    def _malformed(self, why: str, raw: str) -> ResponseFormatError:
-        return ResponseFormatError(
-            f"{self._ctx.provider} sent a malformed stream event: {why}",
-            provider=self._ctx.provider,
-            model=self._ctx.model,
-            body_excerpt=excerpt(raw, self._ctx.secrets()),
-        )
-
 
 def _map_finish_reason(value: Any, payload: dict[str, Any]) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    if text in _FINISH_REASONS:
-        return _FINISH_REASONS[text]
-    payload.setdefault("finish_reason_raw", text)
-    return None
+    return map_finish_reason(value, _FINISH_REASONS, payload)
 
 
 def _map_reasoning(message: dict[str, Any]) -> None:
@@ -270,7 +202,3 @@ def _map_reasoning(message: dict[str, Any]) -> None:
 def _stringify_arguments(function: Any) -> None:
     if isinstance(function, dict) and isinstance(function.get("arguments"), dict | list):
         function["arguments"] = json.dumps(function["arguments"], ensure_ascii=False)
-
-
-def _extras(payload: dict[str, Any], fields: dict[str, Any], skip: frozenset[str] = frozenset()) -> dict[str, Any]:
-    return {k: v for k, v in payload.items() if k not in fields and k not in skip}

@@ -1,4 +1,5 @@
-"""What every OpenAI endpoint shares: auth headers, the error envelope, JSON parsing.
+"""What every OpenAI endpoint shares: auth headers, the error envelope, JSON parsing, the merging
+of ``provider_options``, finish-reason tables and ``vendor_data`` leftovers.
 
 Errors: ``{"error": {"message", "type", "param", "code"}}`` with a meaningful HTTP status; relays
 may send ``code`` as an integer, or a bare string body. Reference: the dialect file's section 5.
@@ -6,14 +7,24 @@ may send ``code`` as an integer, or a bare string body. Reference: the dialect f
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from relaykit import APIStatusError, ResponseFormatError
+from relaykit import APIStatusError, InvalidRequestError, ResponseFormatError
 from relaykit.plugin import CallContext, HttpResponse, api_error, excerpt
 
-__all__ = ["check", "error_from", "headers", "parse_model"]
+__all__ = [
+    "apply_options",
+    "check",
+    "error_from",
+    "extras",
+    "headers",
+    "json_value",
+    "map_finish_reason",
+    "parse_model",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -67,18 +78,24 @@ def check(response: HttpResponse | None, ctx: CallContext) -> HttpResponse:
     return response
 
 
-def json_body(response: HttpResponse, ctx: CallContext) -> dict[str, Any]:
-    """The JSON object of a successful answer, raising for an error envelope inside a 200."""
+def json_value(response: HttpResponse, ctx: CallContext) -> Any:
+    """The parsed JSON of a successful answer (any JSON value), raising for an error envelope."""
     try:
         payload = response.json()
     except ResponseFormatError as exc:
         exc.provider, exc.model = ctx.provider, ctx.model
         exc.body_excerpt = excerpt(response.content, ctx.secrets())
         raise
+    if isinstance(payload, dict) and payload.get("error"):
+        raise error_from(response, ctx, payload)
+    return payload
+
+
+def json_body(response: HttpResponse, ctx: CallContext) -> dict[str, Any]:
+    """The JSON object of a successful answer, raising for an error envelope inside a 200."""
+    payload = json_value(response, ctx)
     if not isinstance(payload, dict):
         raise malformed(response, ctx, "expected a JSON object")
-    if "error" in payload and payload["error"]:
-        raise error_from(response, ctx, payload)
     return payload
 
 
@@ -101,3 +118,30 @@ def parse_model(model: type[M], data: Any, response: HttpResponse, ctx: CallCont
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         raise malformed(response, ctx, f"{where}: {first['msg']}") from exc
+
+
+def apply_options(body: dict[str, Any], ctx: CallContext, reserved: Collection[str]) -> dict[str, Any]:
+    """Merge this provider's `provider_options` into `body`; they may not set a `reserved` field."""
+    clash = sorted(set(reserved) & set(ctx.options))
+    if clash:
+        raise InvalidRequestError(
+            f"provider_options may not set {clash[0]!r}; use the request field", field=f"provider_options.{clash[0]}"
+        )
+    body.update(ctx.options)
+    return body
+
+
+def map_finish_reason(value: Any, table: Mapping[str, str | None], payload: dict[str, Any]) -> str | None:
+    """The normalized finish reason for a vendor's; an unknown one is kept as `finish_reason_raw`."""
+    if value is None:
+        return None
+    text = str(value)
+    if text in table:
+        return table[text]
+    payload.setdefault("finish_reason_raw", text)
+    return None
+
+
+def extras(payload: Mapping[str, Any], fields: Collection[str], skip: Collection[str] = ()) -> dict[str, Any]:
+    """The keys of `payload` that are neither normalized `fields` nor noise to `skip` (`vendor_data`)."""
+    return {k: v for k, v in payload.items() if k not in fields and k not in skip}

@@ -11,8 +11,9 @@ import relaykit
 
 
 def test_all_is_sorted_and_every_name_resolves() -> None:
-    """Every name in __all__ imports, and the list is sorted."""
+    """__all__ is sorted, lists exactly the lazy exports, and every name imports."""
     assert relaykit.__all__ == sorted(relaykit.__all__)
+    assert set(relaykit.__all__) == {*relaykit._EXPORTS, "__version__"}
     for name in relaykit.__all__:
         assert getattr(relaykit, name) is not None
 

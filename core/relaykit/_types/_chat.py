@@ -175,9 +175,8 @@ def _check_tool_results(messages: list[Any]) -> None:
             continue
         if pending and message.role in {"user", "assistant"}:
             missing = ", ".join(sorted(pending))
-            raise ValueError(
-                f"messages.{min(pending.values())}.tool_calls: {missing} answered by no tool message before the next turn"
-            )
+            where = f"messages.{min(pending.values())}.tool_calls"
+            raise ValueError(f"{where}: {missing} answered by no tool message before the next turn")
         if message.role == "assistant" and message.tool_calls:
             pending = {call.id: position for call in message.tool_calls}
 

@@ -153,9 +153,9 @@ class AssistantMessage(RequestModel):
 
     @model_validator(mode="after")
     def _has_something(self) -> AssistantMessage:
-        if self.content is None and not self.tool_calls and self.function_call is None and self.refusal is None:
-            if self.audio is None:
-                raise ValueError("an assistant message needs content, tool_calls, function_call or refusal")
+        empty = self.content is None and not self.tool_calls and self.function_call is None
+        if empty and self.refusal is None and self.audio is None:
+            raise ValueError("an assistant message needs content, tool_calls, function_call, refusal or audio")
         return self
 
 
