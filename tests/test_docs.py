@@ -11,9 +11,7 @@ from relaykit import hookspecs
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HOOKS = sorted(
-    name
-    for name, value in vars(hookspecs).items()
-    if inspect.isfunction(value) and hasattr(value, "relaykit_spec")
+    name for name, value in vars(hookspecs).items() if inspect.isfunction(value) and hasattr(value, "relaykit_spec")
 )
 
 

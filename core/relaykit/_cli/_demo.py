@@ -77,7 +77,7 @@ def _stream_chat(console: Console, client: Client, prompt: str) -> None:
     console.print()
     console.print(
         f"[dim]finish_reason={final.choices[0].finish_reason} "
-        f"tokens={usage.total_tokens if usage else '?'} chunks={len(final.choices)} choice(s)[/dim]"
+        f"tokens={usage.total_tokens if usage else '?'}[/dim]"
     )
 
 
