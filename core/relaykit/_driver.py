@@ -98,7 +98,7 @@ def run_sync(
     if isinstance(step.result, Streaming):
         if events is None:
             raise _stream_without_body(ctx, last)
-        return Stream(step.result.decoder, events, ctx, accumulator() if accumulator else None)
+        return Stream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)
     _close_sync(events)
     return step.result
 
@@ -129,7 +129,7 @@ async def run_async(
     if isinstance(step.result, Streaming):
         if events is None:
             raise _stream_without_body(ctx, last)
-        return AsyncStream(step.result.decoder, events, ctx, accumulator() if accumulator else None)
+        return AsyncStream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)
     await _close_async(events)
     return step.result
 

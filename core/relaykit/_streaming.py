@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
+from pydantic import BaseModel
+
 from ._errors import APIError, RelaykitError, ResponseFormatError, StreamInterruptedError, excerpt
-from ._flow import StreamDecoder, StreamEvent
+from ._flow import HttpResponse, StreamDecoder, StreamEvent
 from ._provider import CallContext
 
 __all__ = ["AsyncStream", "Stream"]
@@ -32,11 +34,24 @@ class Accumulator(Protocol[T_contra]):
 
 
 class _StreamCore(Generic[T]):
-    def __init__(self, decoder: StreamDecoder[T], ctx: CallContext, accumulator: Accumulator[T] | None) -> None:
+    def __init__(
+        self,
+        decoder: StreamDecoder[T],
+        ctx: CallContext,
+        accumulator: Accumulator[T] | None,
+        response: HttpResponse | None,
+    ) -> None:
         self._decoder = decoder
         self._ctx = ctx
         self._accumulator = accumulator
         self._done = False
+        self.response = response
+        """The answer's status and headers (its body is what the stream iterates)."""
+
+    @property
+    def request_id(self) -> str | None:
+        """The vendor's request id for this stream, from the response headers."""
+        return self.response.request_id if self.response is not None else None
 
     def _decode(self, event: StreamEvent) -> Iterable[T]:
         try:
@@ -79,7 +94,10 @@ class _StreamCore(Generic[T]):
         """Raise unless the stream is consumed; subclasses consume first."""
         if self._accumulator is None:
             raise TypeError("this stream does not assemble a final result")
-        return self._accumulator.snapshot()
+        result = self._accumulator.snapshot()
+        if isinstance(result, BaseModel) and "request_id" in type(result).model_fields and self.request_id:
+            result = result.model_copy(update={"request_id": self.request_id})
+        return result
 
 
 class Stream(_StreamCore[T], Iterator[T]):
@@ -91,8 +109,9 @@ class Stream(_StreamCore[T], Iterator[T]):
         events: Iterator[StreamEvent],
         ctx: CallContext,
         accumulator: Accumulator[T] | None = None,
+        response: HttpResponse | None = None,
     ) -> None:
-        super().__init__(decoder, ctx, accumulator)
+        super().__init__(decoder, ctx, accumulator, response)
         self._events = events
         self._iterator = self._iterate()
 
@@ -145,8 +164,9 @@ class AsyncStream(_StreamCore[T], AsyncIterator[T]):
         events: AsyncIterator[StreamEvent],
         ctx: CallContext,
         accumulator: Accumulator[T] | None = None,
+        response: HttpResponse | None = None,
     ) -> None:
-        super().__init__(decoder, ctx, accumulator)
+        super().__init__(decoder, ctx, accumulator, response)
         self._events = events
         self._iterator = self._iterate()
 
