@@ -23,8 +23,8 @@ from relaykit import (
 )
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse
 
-from ._bodies import file_part, form_fields, with_options
-from ._common import check, error_from, headers, json_body, malformed, parse_model
+from ._bodies import file_part, form_fields
+from ._common import apply_options, check, error_from, headers, json_body, malformed, parse_model
 
 __all__ = ["parse_transcript", "speech", "transcription", "translation"]
 
@@ -49,7 +49,7 @@ _RESERVED_TRANSLATION = ("model", "file", "response_format")
 
 def speech(request: SpeechRequest, ctx: CallContext) -> Flow[SpeechResponse]:
     """Synthesize speech; the answer is the audio exactly as sent."""
-    body = with_options(_fields(request, ctx), ctx, _RESERVED_SPEECH)
+    body = apply_options(_fields(request, ctx), ctx, _RESERVED_SPEECH)
     response = yield HttpRequest(
         "POST",
         ctx.url("/audio/speech"),
@@ -72,14 +72,14 @@ def speech(request: SpeechRequest, ctx: CallContext) -> Flow[SpeechResponse]:
 
 def transcription(request: TranscriptionRequest, ctx: CallContext) -> Flow[Transcription]:
     """Transcribe an uploaded audio file in its own language."""
-    fields = with_options(_fields(request, ctx), ctx, _RESERVED_TRANSCRIPTION)
+    fields = apply_options(_fields(request, ctx), ctx, _RESERVED_TRANSCRIPTION)
     response = yield _upload("/audio/transcriptions", fields, request, ctx)
     return parse_transcript(Transcription, request.response_format or "json", check(response, ctx), ctx)
 
 
 def translation(request: TranslationRequest, ctx: CallContext) -> Flow[Translation]:
     """Translate an uploaded audio file into English text."""
-    fields = with_options(_fields(request, ctx), ctx, _RESERVED_TRANSLATION)
+    fields = apply_options(_fields(request, ctx), ctx, _RESERVED_TRANSLATION)
     response = yield _upload("/audio/translations", fields, request, ctx)
     return parse_transcript(Translation, request.response_format or "json", check(response, ctx), ctx)
 

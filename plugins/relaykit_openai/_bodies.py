@@ -7,25 +7,13 @@ None is left out. Reference: ``shared/dialects/openai.md`` section 1 (multipart 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from relaykit import FileUpload, InvalidRequestError
-from relaykit.plugin import CallContext, FilePart
+from relaykit import FileUpload
+from relaykit.plugin import FilePart
 
-__all__ = ["file_part", "form_fields", "with_options"]
-
-
-def with_options(body: dict[str, Any], ctx: CallContext, reserved: Iterable[str]) -> dict[str, Any]:
-    """`body` with this provider's `provider_options` merged in; options may not set `reserved` keys."""
-    clash = sorted(set(reserved) & set(ctx.options))
-    if clash:
-        raise InvalidRequestError(
-            f"provider_options may not set {clash[0]!r}; use the request field (or it is not supported)",
-            field=f"provider_options.{clash[0]}",
-        )
-    body.update(ctx.options)
-    return body
+__all__ = ["file_part", "form_fields"]
 
 
 def form_fields(values: Mapping[str, Any]) -> dict[str, str | list[str]]:

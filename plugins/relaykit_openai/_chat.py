@@ -15,7 +15,17 @@ from typing import Any
 from relaykit import ChatCompletion, ChatCompletionChunk, ChatRequest
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, Streaming
 
-from ._common import apply_options, check, extras, headers, json_body, malformed, map_finish_reason, parse_model
+from ._common import (
+    FINISH_SYNONYMS,
+    apply_options,
+    check,
+    extras,
+    headers,
+    json_body,
+    malformed,
+    map_finish_reason,
+    parse_model,
+)
 from ._responses import responses_chat
 from ._stream import JSONChunkDecoder, expect_stream
 
@@ -27,17 +37,8 @@ _FINISH_REASONS: dict[str, str | None] = {
     "tool_calls": "tool_calls",
     "content_filter": "content_filter",
     "function_call": "function_call",
-    # Synonyms seen from compatible servers and relays.
-    "": None,
-    "null": None,
-    "eos": "stop",
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "max_tokens": "length",
-    "model_length": "length",
     "tool_use": "tool_calls",
-    "sensitive": "content_filter",
-    "safety": "content_filter",
+    **FINISH_SYNONYMS,
 }
 _STREAM_NOISE = frozenset({"obfuscation"})
 _RESERVED_OPTIONS = {"model", "messages", "stream", "stream_options"}

@@ -120,6 +120,20 @@ def parse_model(model: type[M], data: Any, response: HttpResponse, ctx: CallCont
         raise malformed(response, ctx, f"{where}: {first['msg']}") from exc
 
 
+# Finish reasons seen from compatible servers and relays, and what they mean in OpenAI's terms.
+FINISH_SYNONYMS: dict[str, str | None] = {
+    "": None,
+    "null": None,
+    "eos": "stop",
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "model_length": "length",
+    "sensitive": "content_filter",
+    "safety": "content_filter",
+}
+
+
 def apply_options(body: dict[str, Any], ctx: CallContext, reserved: Collection[str]) -> dict[str, Any]:
     """Merge this provider's `provider_options` into `body`; they may not set a `reserved` field."""
     clash = sorted(set(reserved) & set(ctx.options))

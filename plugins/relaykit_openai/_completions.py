@@ -15,7 +15,17 @@ from typing import Any
 from relaykit import Completion, CompletionChunk, CompletionRequest
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, Streaming
 
-from ._common import apply_options, check, extras, headers, json_body, malformed, map_finish_reason, parse_model
+from ._common import (
+    FINISH_SYNONYMS,
+    apply_options,
+    check,
+    extras,
+    headers,
+    json_body,
+    malformed,
+    map_finish_reason,
+    parse_model,
+)
 from ._stream import JSONChunkDecoder, expect_stream
 
 __all__ = ["CompletionChunkDecoder", "build_completion_body", "completion", "parse_completion"]
@@ -24,16 +34,7 @@ _FINISH_REASONS: dict[str, str | None] = {
     "stop": "stop",
     "length": "length",
     "content_filter": "content_filter",
-    # Synonyms seen from compatible servers and relays.
-    "": None,
-    "null": None,
-    "eos": "stop",
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "max_tokens": "length",
-    "model_length": "length",
-    "sensitive": "content_filter",
-    "safety": "content_filter",
+    **FINISH_SYNONYMS,
 }
 _RESERVED_OPTIONS = {"model", "prompt", "stream", "stream_options"}
 _NOT_SENT = {"model", "provider_options", "stream", "stream_options"}

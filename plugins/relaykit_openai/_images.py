@@ -17,8 +17,8 @@ from typing import Any
 from relaykit import ImageEditRequest, ImageGenerateRequest, ImagesResponse, ImageVariationRequest
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse
 
-from ._bodies import file_part, form_fields, with_options
-from ._common import check, headers, json_body, malformed, parse_model
+from ._bodies import file_part, form_fields
+from ._common import apply_options, check, headers, json_body, malformed, parse_model
 
 __all__ = ["edit", "generate", "parse_images", "variation"]
 
@@ -32,14 +32,14 @@ _ITEM_FIELDS = ("url", "b64_json", "revised_prompt")
 
 def generate(request: ImageGenerateRequest, ctx: CallContext) -> Flow[ImagesResponse]:
     """Generate images from a prompt."""
-    body = with_options(_fields(request, ctx), ctx, _RESERVED_GENERATE)
+    body = apply_options(_fields(request, ctx), ctx, _RESERVED_GENERATE)
     response = yield HttpRequest("POST", ctx.url("/images/generations"), headers=headers(ctx), json=body)
     return parse_images(check(response, ctx), ctx)
 
 
 def edit(request: ImageEditRequest, ctx: CallContext) -> Flow[ImagesResponse]:
     """Edit (or combine) uploaded images following a prompt, optionally within a mask."""
-    fields = with_options(_fields(request, ctx), ctx, _RESERVED_EDIT)
+    fields = apply_options(_fields(request, ctx), ctx, _RESERVED_EDIT)
     name = "image" if len(request.image) == 1 else "image[]"
     files = [file_part(name, upload) for upload in request.image]
     if request.mask is not None:
@@ -56,7 +56,7 @@ def edit(request: ImageEditRequest, ctx: CallContext) -> Flow[ImagesResponse]:
 
 def variation(request: ImageVariationRequest, ctx: CallContext) -> Flow[ImagesResponse]:
     """Make variations of one uploaded image."""
-    fields = with_options(_fields(request, ctx), ctx, _RESERVED_VARIATION)
+    fields = apply_options(_fields(request, ctx), ctx, _RESERVED_VARIATION)
     response = yield HttpRequest(
         "POST",
         ctx.url("/images/variations"),
