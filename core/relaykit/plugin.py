@@ -1,7 +1,9 @@
 """What a plugin author needs: provider specs, flow effects, decoders and error helpers.
 
 A plugin imports only this module, `relaykit.hookspecs` and relaykit's public types; it never
-imports an HTTP client (flows are sans-IO, see `relaykit.plugin.Flow`).
+imports an HTTP client (flows are sans-IO, see `relaykit.plugin.Flow`). `log_event` emits a
+structured event (silent until the application configures logging); use it for notices such as
+"reasoning blocks from another vendor were dropped", never for secrets or bodies.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ._flow import (
     Wait,
     run_to_completion,
 )
+from ._log import log_event
 from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
 from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
 
@@ -40,6 +43,7 @@ __all__ = [
     "api_error",
     "error_class_for",
     "excerpt",
+    "log_event",
     "parse_duration",
     "parse_rate_limit",
     "parse_retry_after",
