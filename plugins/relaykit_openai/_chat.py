@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from relaykit import ChatCompletion, ChatCompletionChunk, ChatRequest
-from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, Streaming
+from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, Streaming, log_event
 
 from ._common import (
     FINISH_SYNONYMS,
@@ -81,9 +81,18 @@ def build_chat_body(request: ChatRequest, ctx: CallContext) -> dict[str, Any]:
 
 
 def _map_message(message: dict[str, Any], ctx: CallContext) -> dict[str, Any]:
-    # Reasoning is never sent back to OpenAI-style servers (DeepSeek rejects reasoning_content).
-    message.pop("reasoning", None)
+    # Reasoning is never sent back to OpenAI-style servers (DeepSeek rejects reasoning_content);
+    # signed blocks from another vendor (Claude thinking) cannot be, so say that they were dropped.
+    parts = message.pop("reasoning", None)
     message.pop("reasoning_content", None)
+    if parts:
+        log_event(
+            "relaykit.reasoning.dropped",
+            provider=ctx.provider,
+            model=ctx.model,
+            blocks=len(parts),
+            from_providers=sorted({str(part.get("provider")) for part in parts}),
+        )
     if message["role"] == "developer" and getattr(ctx.settings, "developer_role", "developer") == "system":
         message["role"] = "system"
     return message

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx2
 import pytest
+import structlog
 
 import relaykit
 from relaykit._types._base import validate_request
@@ -598,3 +599,20 @@ async def test_async_stream_assembles_like_sync() -> None:
         final = await stream.get_final_completion()
     assert "".join(texts) == "你好"
     assert final.choices[0].finish_reason == "stop"
+
+
+def test_signed_reasoning_from_another_vendor_is_dropped_with_a_notice() -> None:
+    """Claude thinking blocks in history are not sent to OpenAI, and a structured notice says so."""
+    request = _request(
+        messages=[
+            *USER,
+            {"role": "assistant", "content": "Sunny.", "reasoning": [{"text": "hmm", "signature": "sig", "provider": "anthropic"}]},
+            {"role": "user", "content": "Thanks"},
+        ]
+    )
+    with structlog.testing.capture_logs() as logs:
+        body = build_chat_body(request, make_context())
+    assert "reasoning" not in body["messages"][1]
+    (notice,) = [log for log in logs if log["event"] == "relaykit.reasoning.dropped"]
+    assert notice["blocks"] == 1
+    assert notice["from_providers"] == ["anthropic"]
