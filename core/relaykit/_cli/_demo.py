@@ -76,8 +76,7 @@ def _stream_chat(console: Console, client: Client, prompt: str) -> None:
     usage = final.usage
     console.print()
     console.print(
-        f"[dim]finish_reason={final.choices[0].finish_reason} "
-        f"tokens={usage.total_tokens if usage else '?'}[/dim]"
+        f"[dim]finish_reason={final.choices[0].finish_reason} tokens={usage.total_tokens if usage else '?'}[/dim]"
     )
 
 

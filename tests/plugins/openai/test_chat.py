@@ -606,7 +606,11 @@ def test_signed_reasoning_from_another_vendor_is_dropped_with_a_notice() -> None
     request = _request(
         messages=[
             *USER,
-            {"role": "assistant", "content": "Sunny.", "reasoning": [{"text": "hmm", "signature": "sig", "provider": "anthropic"}]},
+            {
+                "role": "assistant",
+                "content": "Sunny.",
+                "reasoning": [{"text": "hmm", "signature": "sig", "provider": "anthropic"}],
+            },
             {"role": "user", "content": "Thanks"},
         ]
     )
