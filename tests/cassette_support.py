@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,8 +13,15 @@ import relaykit
 from relaykit.testing._cassettes import use_cassette
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
-# Tests replay with a fake key; the recorded authorization header is filtered anyway.
-PROVIDERS = {"openai": {"api_key": "sk-test-0123456789abcdef"}}
+# Tests replay with a fake key (the recorded authorization header is filtered anyway); when
+# re-recording (RELAYKIT_RECORD set) the real key comes from OPENAI_API_KEY.
+PROVIDERS = {
+    "openai": {
+        "api_key": os.environ.get("OPENAI_API_KEY", "")
+        if os.environ.get("RELAYKIT_RECORD")
+        else "sk-test-0123456789abcdef"
+    }
+}
 
 T = TypeVar("T")
 

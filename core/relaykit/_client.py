@@ -66,7 +66,9 @@ class _BaseClient:
         environ: Mapping[str, str] | None = None,
     ) -> None:
         if config is None:
-            base = Config() if providers is not None else Config.discover()
+            # Keyword configuration is complete in itself; only a bare Client() discovers a file.
+            explicit = providers is not None or aliases is not None or default_provider is not None
+            base = Config() if explicit else Config.discover()
         elif isinstance(config, Config):
             base = config
         else:

@@ -44,10 +44,17 @@ _TOP_LEVEL_KEYS = {"default_provider", "providers", "aliases"}
 class Config:
     """Parsed configuration. Provider sections stay raw until a provider is used."""
 
-    providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    providers: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
     aliases: Mapping[str, str] = field(default_factory=dict)
     default_provider: str | None = None
     path: str | None = None
+
+    def __repr__(self) -> str:
+        # Provider sections may hold keyword api_keys: show their names only.
+        return (
+            f"Config(providers={sorted(self.providers)}, aliases={dict(self.aliases)!r}, "
+            f"default_provider={self.default_provider!r}, path={self.path!r})"
+        )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, path: str | None = None) -> Config:

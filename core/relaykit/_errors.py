@@ -13,7 +13,7 @@ Every exception relaykit raises derives from `RelaykitError`; nothing else escap
         │   └── StreamInterruptedError  a stream broke after it started (carries the partial result)
         ├── ResponseFormatError     the vendor answered in a shape we cannot parse
         └── APIStatusError          the vendor reported an error (HTTP status or in-band error)
-            ├── BadRequestError         400, 409, 422 and in-band parameter errors
+            ├── BadRequestError         400, 409, 413, 422 and in-band parameter errors
             │   ├── ContextLengthError  the input is longer than the model's context window
             │   └── ContentPolicyError  the vendor's content filter refused the input or output
             ├── AuthenticationError     401, bad or missing key
@@ -22,9 +22,10 @@ Every exception relaykit raises derives from `RelaykitError`; nothing else escap
             ├── RateLimitError          429, too many requests (retryable)
             │   └── QuotaExceededError  the account is out of credit (not retryable)
             ├── OverloadedError         503 / 529, the vendor is overloaded (retryable)
-            └── ServerError             other 5xx (retryable)
+            └── ServerError             408 and other 5xx (retryable)
 
-`APIError` carries `provider`, `model`, `status` (None when no HTTP status applies), `request_id`,
+`APIError` carries `provider`, `model`, `status` (the HTTP status of the answer: 200 for an error
+reported inside a successful answer, None when no answer arrived), `request_id`,
 `retry_after` (seconds), `code` (the vendor's own error code), `rate_limit` (parsed rate-limit
 headers) and `body_excerpt`: a short, redacted excerpt of what the vendor sent. Secrets never reach
 any of these fields, the message or the repr.

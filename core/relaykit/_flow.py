@@ -116,7 +116,7 @@ class HttpResponse:
             return json.loads(self.content)
         except ValueError as exc:
             raise ResponseFormatError(
-                f"expected a JSON body, got {self.content_type or 'no content type'}",
+                f"the body is not valid JSON (content type {self.content_type or 'none'})",
                 status=self.status,
                 request_id=self.request_id,
                 body_excerpt=excerpt(self.content),

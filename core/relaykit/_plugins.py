@@ -42,6 +42,17 @@ class ProviderRegistry(Mapping[str, ProviderSpec]):
     def __len__(self) -> int:
         return len(self._specs)
 
+    @classmethod
+    def of(cls, *specs: ProviderSpec, distribution: str = "local") -> ProviderRegistry:
+        """A registry holding exactly `specs`: for testing a plugin without installing it.
+
+        Pass it as ``relaykit.Client(registry=...)``.
+        """
+        registry = cls()
+        for spec in specs:
+            registry._add_spec(spec, distribution, spec.name)
+        return registry
+
     def add_plugin(self, plugin: object, *, name: str, distribution: str) -> None:
         """Register a plugin object and collect the providers it registers."""
         try:

@@ -77,7 +77,7 @@ class ProviderSettings(BaseModel):
     api_key: SecretStr | None = None
     api_key_env: str | None = None
     timeout: float = Field(default=600.0, gt=0)
-    """Seconds to wait for each read (and in total for a non-streamed answer's body)."""
+    """Seconds to wait for each read of the answer (and for each write and a pooled connection)."""
     connect_timeout: float = Field(default=10.0, gt=0)
     headers: dict[str, str] = Field(default_factory=dict, repr=False)
     """Extra headers sent with every request (their values are treated as secrets in logs)."""

@@ -22,6 +22,7 @@ from ._flow import (
     run_to_completion,
 )
 from ._log import log_event
+from ._plugins import ProviderRegistry
 from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
 from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
 
@@ -34,6 +35,7 @@ __all__ = [
     "HttpRequest",
     "HttpResponse",
     "Operation",
+    "ProviderRegistry",
     "ProviderSettings",
     "ProviderSpec",
     "StreamDecoder",

@@ -32,7 +32,7 @@ def model_list(request: ModelListRequest, ctx: CallContext) -> Flow[ModelList]:
     if not isinstance(items, list):
         raise malformed(response, ctx, "no list of models")
     models = [parse_model_info({"id": item} if isinstance(item, str) else item, response, ctx) for item in items]
-    return ModelList(data=models, provider=ctx.provider)
+    return ModelList(data=models, provider=ctx.provider, request_id=response.request_id)
 
 
 def model_retrieve(request: ModelRetrieveRequest, ctx: CallContext) -> Flow[ModelInfo]:
@@ -44,7 +44,7 @@ def model_retrieve(request: ModelRetrieveRequest, ctx: CallContext) -> Flow[Mode
     payload = json_body(response, ctx)
     if not any(isinstance(payload.get(key), str) and payload[key] for key in _ID_KEYS):
         payload["id"] = ctx.model
-    return parse_model_info(payload, response, ctx)
+    return parse_model_info(payload, response, ctx).model_copy(update={"request_id": response.request_id})
 
 
 def parse_model_info(item: Any, response: HttpResponse, ctx: CallContext) -> ModelInfo:

@@ -108,3 +108,17 @@ def test_flows_are_imported_only_when_first_used() -> None:
     spec = relaykit.providers()["openai"]
     flow = spec.load(Operation.CHAT)
     assert flow.__module__ == "relaykit_openai._chat"
+
+
+def test_a_registry_of_specs_serves_a_client_without_installing_the_plugin() -> None:
+    """ProviderRegistry.of lets a plugin author test an uninstalled provider through the public client."""
+    from relaykit.plugin import ProviderRegistry
+
+    spec = relaykit.providers()["openai-compatible"]
+    registry = ProviderRegistry.of(spec)
+    client = relaykit.Client(
+        providers={"local": {"kind": "openai-compatible", "base_url": "http://127.0.0.1:9/v1"}}, registry=registry
+    )
+    assert client.resolver.registry["openai-compatible"].distribution == "local"
+    assert list(registry) == ["openai-compatible"]
+    client.close()

@@ -35,6 +35,8 @@ class ModelInfo(WithVendorData):
     created: int | None = None
     owned_by: str | None = None
     provider: str | None = None
+    request_id: str | None = None
+    """The vendor's request id, on a model fetched by `retrieve` (None inside a list)."""
 
     @property
     def address(self) -> str:
@@ -48,6 +50,7 @@ class ModelList(ResponseModel):
     object: Literal["list"] = "list"
     data: list[ModelInfo]
     provider: str | None = None
+    request_id: str | None = None
 
     @property
     def ids(self) -> list[str]:

@@ -12,8 +12,9 @@ def test_chat_replays(client):
   environment variable ``RELAYKIT_RECORD`` names a vcrpy record mode (``once``, ``new_episodes``,
   ``all``). Re-recording is therefore one command for someone with keys, e.g.
   ``RELAYKIT_RECORD=all OPENAI_API_KEY=sk-... python -m pytest -m cassette``.
-- Requests match on method, scheme, host, port, path, query and body (JSON bodies compared parsed,
-  so key order and whitespace do not matter).
+- Requests match on method, scheme, host, port, path, query and body: JSON bodies compared parsed
+  (key order and whitespace do not matter), multipart uploads part by part (the random boundary
+  does not matter; see `_cassette_match`).
 - Secrets never reach a cassette: auth headers, cookies and secret query parameters are filtered,
   and the known key values are replaced wherever they appear.
 - JSON bodies are stored pretty-printed and multi-line bodies (SSE streams) as YAML block text, so
@@ -55,13 +56,13 @@ def relaykit_vcr(*, record_mode: str | None = None, secrets: Iterable[str] = ())
     """A `vcr.VCR` with relaykit's matching, filtering and serialization."""
     import vcr
 
-    from . import _cassette_yaml
+    from . import _cassette_match, _cassette_yaml
 
     mode = record_mode or os.environ.get(RECORD_ENV) or "none"
     known = [value for value in (*secrets, *(os.environ.get(name, "") for name in _SECRET_ENV)) if value]
     recorder = vcr.VCR(
         record_mode=mode,
-        match_on=("method", "scheme", "host", "port", "path", "query", "body"),
+        match_on=("method", "scheme", "host", "port", "path", "query", "relaykit_body"),
         filter_headers=[(name, "REDACTED") for name in SECRET_HEADERS],
         filter_query_parameters=[(name, "REDACTED") for name in SECRET_QUERY_PARAMETERS],
         filter_sensitive_data=[(value, "REDACTED") for value in known],
@@ -71,6 +72,7 @@ def relaykit_vcr(*, record_mode: str | None = None, secrets: Iterable[str] = ())
         serializer="relaykit-yaml",
     )
     recorder.register_serializer("relaykit-yaml", _cassette_yaml)
+    recorder.register_matcher("relaykit_body", _cassette_match.body)
     return recorder
 
 

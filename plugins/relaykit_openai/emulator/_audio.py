@@ -63,7 +63,9 @@ def speech_reply(request: RecordedRequest) -> Reply:
     voice = body.get("voice")
     if voice is None:
         raise bad_request("Missing required parameter: 'voice'.", "voice", "missing_required_parameter")
-    if not (voice in VOICES or (isinstance(voice, dict) and isinstance(voice.get("id"), str))):
+    if not (
+        (isinstance(voice, dict) and isinstance(voice.get("id"), str)) or (isinstance(voice, str) and voice in VOICES)
+    ):
         raise bad_request(f"Invalid 'voice': expected one of {sorted(VOICES)}.", "voice", "invalid_value")
     speed = body.get("speed", 1.0)
     if not isinstance(speed, int | float) or not 0.25 <= speed <= 4.0:

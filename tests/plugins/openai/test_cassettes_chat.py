@@ -70,7 +70,7 @@ def test_stream_with_usage_replays_sync_and_async() -> None:
         assert final.text == "Hello / 你好"
         assert final.usage is not None
         assert final.usage.total_tokens == 19
-        assert final.request_id == "req_25b4f702f18f4761bc2f85329fc62817"
+        assert final.request_id == "req_9d1f3b5a7c9e1d3f5b7a9c1e3d5f7b9a"
 
 
 def test_parallel_tool_calls_stream_replays_sync_and_async() -> None:
