@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -23,18 +24,18 @@ from ._config import Config
 from ._driver import AccumulatorFactory, run_async, run_sync
 from ._provider import CallContext, Capability, Operation
 from ._resolve import Resolver, Target
-from ._resources._audio import AsyncAudio, Audio
-from ._resources._chat import AsyncChat, Chat
-from ._resources._completions import AsyncCompletions, Completions
-from ._resources._embeddings import AsyncEmbeddings, Embeddings
-from ._resources._images import AsyncImages, Images
-from ._resources._models import AsyncModels, Models
-from ._resources._moderations import AsyncModerations, Moderations
 
 if TYPE_CHECKING:
     import httpx2
 
     from ._plugins import ProviderRegistry
+    from ._resources._audio import AsyncAudio, Audio
+    from ._resources._chat import AsyncChat, Chat
+    from ._resources._completions import AsyncCompletions, Completions
+    from ._resources._embeddings import AsyncEmbeddings, Embeddings
+    from ._resources._images import AsyncImages, Images
+    from ._resources._models import AsyncModels, Models
+    from ._resources._moderations import AsyncModerations, Moderations
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -133,13 +134,55 @@ class Client(_BaseClient):
         from ._transport import SyncTransport
 
         self._transport = SyncTransport(http_client)
-        self.chat = Chat(self)
-        self.completions = Completions(self)
-        self.embeddings = Embeddings(self)
-        self.images = Images(self)
-        self.audio = Audio(self)
-        self.moderations = Moderations(self)
-        self.models = Models(self)
+
+    @cached_property
+    def chat(self) -> Chat:
+        """`chat`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._chat import Chat
+
+        return Chat(self)
+
+    @cached_property
+    def completions(self) -> Completions:
+        """`completions`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._completions import Completions
+
+        return Completions(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        """`embeddings`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._embeddings import Embeddings
+
+        return Embeddings(self)
+
+    @cached_property
+    def images(self) -> Images:
+        """`images`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._images import Images
+
+        return Images(self)
+
+    @cached_property
+    def audio(self) -> Audio:
+        """`audio`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._audio import Audio
+
+        return Audio(self)
+
+    @cached_property
+    def moderations(self) -> Moderations:
+        """`moderations`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._moderations import Moderations
+
+        return Moderations(self)
+
+    @cached_property
+    def models(self) -> Models:
+        """`models`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._models import Models
+
+        return Models(self)
 
     def _execute(
         self,
@@ -192,13 +235,55 @@ class AsyncClient(_BaseClient):
         from ._transport import AsyncTransport
 
         self._transport = AsyncTransport(http_client)
-        self.chat = AsyncChat(self)
-        self.completions = AsyncCompletions(self)
-        self.embeddings = AsyncEmbeddings(self)
-        self.images = AsyncImages(self)
-        self.audio = AsyncAudio(self)
-        self.moderations = AsyncModerations(self)
-        self.models = AsyncModels(self)
+
+    @cached_property
+    def chat(self) -> AsyncChat:
+        """`chat`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._chat import AsyncChat
+
+        return AsyncChat(self)
+
+    @cached_property
+    def completions(self) -> AsyncCompletions:
+        """`completions`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._completions import AsyncCompletions
+
+        return AsyncCompletions(self)
+
+    @cached_property
+    def embeddings(self) -> AsyncEmbeddings:
+        """`embeddings`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._embeddings import AsyncEmbeddings
+
+        return AsyncEmbeddings(self)
+
+    @cached_property
+    def images(self) -> AsyncImages:
+        """`images`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._images import AsyncImages
+
+        return AsyncImages(self)
+
+    @cached_property
+    def audio(self) -> AsyncAudio:
+        """`audio`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._audio import AsyncAudio
+
+        return AsyncAudio(self)
+
+    @cached_property
+    def moderations(self) -> AsyncModerations:
+        """`moderations`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._moderations import AsyncModerations
+
+        return AsyncModerations(self)
+
+    @cached_property
+    def models(self) -> AsyncModels:
+        """`models`, as in the OpenAI SDK (its module is imported on first use)."""
+        from ._resources._models import AsyncModels
+
+        return AsyncModels(self)
 
     async def _execute(
         self,
