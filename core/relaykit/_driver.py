@@ -2,7 +2,8 @@
 
 Like `httpx.Auth.sync_auth_flow` / `async_auth_flow`: the flow states the protocol, a driver
 performs each effect it yields and sends the outcome back. A flow that returns `Streaming` hands
-its decoder the still-open body, wrapped as a `Stream` / `AsyncStream`. Any exception a flow raises
+its decoder the still-open body, wrapped as a `Stream` / `AsyncStream`; one that returns `Collect`
+has the whole body decoded here and gets back what its `reduce` makes of the chunks. Any exception a flow raises
 that is not a relaykit error (a plugin tripping over an unexpected vendor shape) becomes
 `ResponseFormatError` carrying a redacted excerpt of the last response.
 """
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import anyio
 
 from ._errors import RelaykitError, ResponseFormatError, excerpt
-from ._flow import Flow, HttpRequest, HttpResponse, StreamEvent, Streaming, Wait
+from ._flow import Collect, Flow, HttpRequest, HttpResponse, StreamEvent, Streaming, Wait, WebSocketRequest
 from ._provider import CallContext
 from ._streaming import Accumulator, AsyncStream, Stream
 
@@ -67,8 +68,8 @@ def _advance(flow: Flow[Any], reply: HttpResponse | None, ctx: CallContext, last
         raise
     except Exception as exc:
         raise _unexpected(exc, ctx, last) from exc
-    if not isinstance(effect, HttpRequest | Wait):
-        raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest or Wait")
+    if not isinstance(effect, HttpRequest | WebSocketRequest | Wait):
+        raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest, WebSocketRequest or Wait")
     return effect
 
 
@@ -95,10 +96,13 @@ def run_sync(
     except BaseException:
         _close_sync(events)
         raise
-    if isinstance(step.result, Streaming):
+    if isinstance(step.result, Streaming | Collect):
         if events is None:
             raise _stream_without_body(ctx, last)
-        return Stream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)
+        stream = Stream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)
+        if isinstance(step.result, Streaming):
+            return stream
+        return _reduce(step.result, list(stream), ctx, last)
     _close_sync(events)
     return step.result
 
@@ -126,12 +130,24 @@ async def run_async(
     except BaseException:
         await _close_async(events)
         raise
-    if isinstance(step.result, Streaming):
+    if isinstance(step.result, Streaming | Collect):
         if events is None:
             raise _stream_without_body(ctx, last)
-        return AsyncStream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)
+        stream = AsyncStream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)
+        if isinstance(step.result, Streaming):
+            return stream
+        return _reduce(step.result, [chunk async for chunk in stream], ctx, last)
     await _close_async(events)
     return step.result
+
+
+def _reduce(collect: Collect[Any, Any], chunks: list[Any], ctx: CallContext, last: HttpResponse | None) -> Any:
+    try:
+        return collect.reduce(chunks)
+    except RelaykitError:
+        raise
+    except Exception as exc:
+        raise _unexpected(exc, ctx, last) from exc
 
 
 def _close_sync(events: Iterator[StreamEvent] | None) -> None:

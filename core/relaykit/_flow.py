@@ -1,9 +1,10 @@
 """Sans-IO flows: what a plugin yields, and what it gets back.
 
-A plugin operation is a *flow*: a generator that yields effects (`HttpRequest`, `Wait`) and is sent
-back the outcome of each (an `HttpResponse`, or None after a wait), then returns the normalized
-result. A streaming operation returns `Streaming(decoder)`: the driver then frames the open body
-(SSE or NDJSON) and feeds each event to the decoder, which turns events into typed chunks::
+A plugin operation is a *flow*: a generator that yields effects (`HttpRequest`, `WebSocketRequest`,
+`Wait`) and is sent back the outcome of each (an `HttpResponse`, or None after a wait), then
+returns the normalized result. A streaming operation returns `Streaming(decoder)`: the driver then
+frames the open body (SSE, NDJSON or WebSocket frames) and feeds each event to the decoder, which
+turns events into typed chunks; `Collect(decoder, reduce)` reads such a body whole instead::
 
     def chat(request: ChatRequest, ctx: CallContext) -> Flow[ChatCompletion | Streaming[Chunk]]:
         response = yield HttpRequest("POST", ctx.url("/chat/completions"), json=body, stream="sse")
@@ -18,7 +19,7 @@ no `async`, and every translation is testable by sending literal responses into 
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _field
 from typing import Any, Generic, Literal, Protocol, TypeAlias, TypeVar
@@ -26,6 +27,7 @@ from typing import Any, Generic, Literal, Protocol, TypeAlias, TypeVar
 from ._errors import ResponseFormatError, excerpt
 
 __all__ = [
+    "Collect",
     "Effect",
     "FilePart",
     "Flow",
@@ -35,10 +37,12 @@ __all__ = [
     "StreamEvent",
     "Streaming",
     "Wait",
+    "WebSocketRequest",
     "run_to_completion",
 ]
 
 T = TypeVar("T")
+R = TypeVar("R")
 T_co = TypeVar("T_co", covariant=True)
 StreamFraming: TypeAlias = Literal["sse", "ndjson"]
 
@@ -82,7 +86,25 @@ class Wait:
     seconds: float
 
 
-Effect: TypeAlias = HttpRequest | Wait
+@dataclass(frozen=True, slots=True)
+class WebSocketRequest:
+    """Open a WebSocket, send `messages` as text frames, and read the server's text frames.
+
+    The flow is sent back an `HttpResponse`: status 101 with ``streaming=True`` when the upgrade
+    succeeded (the server's frames then go, as `StreamEvent`s, to the decoder of the `Streaming` or
+    `Collect` the flow returns), or the refusal's status, headers and body when it did not. The
+    frames end when the server closes the socket or the decoder says it is finished.
+    """
+
+    url: str
+    headers: Mapping[str, str] = _field(default_factory=dict, repr=False)
+    params: Mapping[str, str] | None = _field(default=None, repr=False)
+    messages: Sequence[str] = _field(default=(), repr=False)
+    timeout: float | None = None
+    secret_params: frozenset[str] = frozenset()
+
+
+Effect: TypeAlias = HttpRequest | WebSocketRequest | Wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +177,15 @@ class Streaming(Generic[T]):
 
     decoder: StreamDecoder[T]
     framing: StreamFraming = "sse"
+
+
+@dataclass(frozen=True, slots=True)
+class Collect(Generic[T, R]):
+    """A flow's result when a streamed body must be read whole: the driver feeds every event to
+    `decoder`, then returns ``reduce(chunks)`` (e.g. a WebSocket answer asked for unstreamed)."""
+
+    decoder: StreamDecoder[T]
+    reduce: Callable[[list[T]], R]
 
 
 Flow: TypeAlias = Generator[Effect, HttpResponse | None, T]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._errors import excerpt, redact
 from ._flow import (
+    Collect,
     Effect,
     FilePart,
     Flow,
@@ -19,6 +20,7 @@ from ._flow import (
     StreamEvent,
     Streaming,
     Wait,
+    WebSocketRequest,
     run_to_completion,
 )
 from ._log import log_event
@@ -29,6 +31,7 @@ from ._status import api_error, error_class_for, parse_duration, parse_rate_limi
 __all__ = [
     "CallContext",
     "Capability",
+    "Collect",
     "Effect",
     "FilePart",
     "Flow",
@@ -42,6 +45,7 @@ __all__ = [
     "StreamEvent",
     "Streaming",
     "Wait",
+    "WebSocketRequest",
     "api_error",
     "error_class_for",
     "excerpt",

@@ -28,6 +28,7 @@ from ._cassettes import RECORD_ENV, SECRET_HEADERS, SECRET_QUERY_PARAMETERS, rel
 from ._emulator import Emulator, RouteHandler
 from ._exchange import EmulatedError, Form, RecordedRequest, Reply, SSEEvent, UploadedFile
 from ._faults import FAULT_HEADER, Fault, FaultKind
+from ._websocket import WebSocketHandler, WebSocketPeer
 
 __all__ = [
     "FAULT_HEADER",
@@ -44,6 +45,8 @@ __all__ = [
     "RouteHandler",
     "SSEEvent",
     "UploadedFile",
+    "WebSocketHandler",
+    "WebSocketPeer",
     "relaykit_vcr",
     "use_cassette",
 ]

@@ -406,7 +406,7 @@ def _header_fault(headers: Mapping[str, str]) -> tuple[Fault | None, str | None]
 def _with_header(reply: Reply, name: str, value: str) -> Reply:
     if name in reply.headers:
         return reply
-    return Reply(reply.status, {**reply.headers, name: value}, reply.body, reply.chunks, reply.delay)
+    return Reply(reply.status, {**reply.headers, name: value}, reply.body, reply.chunks, reply.delay, reply.session)
 
 
 def _seconds(value: float) -> str:

@@ -25,6 +25,7 @@ from email.policy import HTTP
 from typing import Any
 
 from ._faults import Fault
+from ._websocket import WebSocketHandler
 
 __all__ = ["EmulatedError", "Form", "RecordedRequest", "Reply", "SSEEvent", "UploadedFile"]
 
@@ -174,6 +175,8 @@ class Reply:
     body: bytes = field(default=b"", repr=False)
     chunks: Iterable[bytes] | None = field(default=None, repr=False)
     delay: float = 0.0
+    session: WebSocketHandler | None = field(default=None, repr=False)
+    """Set by `Reply.websocket`: the handler that runs the session after the upgrade."""
 
     @property
     def streamed(self) -> bool:
@@ -226,6 +229,11 @@ class Reply:
         return cls.stream(
             chunks, content_type="text/event-stream; charset=utf-8", delay=delay, status=status, headers=headers
         )
+
+    @classmethod
+    def websocket(cls, handler: WebSocketHandler, *, headers: Mapping[str, str] | None = None) -> Reply:
+        """Accept a WebSocket upgrade and run `handler` with the session's `WebSocketPeer`."""
+        return cls(101, _headers({}, headers), session=handler)
 
     @classmethod
     def ndjson(cls, objects: Iterable[Any], *, delay: float = 0.0, headers: Mapping[str, str] | None = None) -> Reply:

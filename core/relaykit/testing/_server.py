@@ -21,6 +21,7 @@ from typing import Any
 
 from ._exchange import Reply
 from ._faults import Fault
+from ._websocket import WebSocketCut, WebSocketPeer, accept_key
 
 __all__ = ["Answer", "EmulatorServer"]
 
@@ -191,6 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _write(self, reply: Reply, answer: Answer) -> None:
+        if reply.session is not None:
+            self._serve_websocket(reply, answer)
+            return
         head_only = self.command == "HEAD"
         headers = dict(reply.headers)
         if reply.chunks is None:
@@ -240,6 +244,39 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(_frame(chunk, chunked))
             index += 1
         self.close_connection = True
+
+    def _serve_websocket(self, reply: Reply, answer: Answer) -> None:
+        """Answer the upgrade, then run the reply's session handler (see `relaykit.testing._websocket`)."""
+        assert reply.session is not None
+        self.close_connection = True  # the socket belongs to the session from here on
+        key = self.headers.get("sec-websocket-key")
+        if not key or "websocket" not in self.headers.get("upgrade", "").lower():
+            body = b"a WebSocket upgrade was expected"
+            self.wfile.write(self._head(400, {"content-length": str(len(body))}) + body)
+            return
+        headers = {
+            **reply.headers,
+            "upgrade": "websocket",
+            "connection": "Upgrade",
+            "sec-websocket-accept": accept_key(key),
+        }
+        self.close_connection = False  # keep "connection: close" out of the 101 head
+        self.wfile.write(self._head(101, headers))
+        self.close_connection = True
+        peer = WebSocketPeer(self.rfile, self.wfile, cut_after=answer.cut.after_events if answer.cut else None)
+        try:
+            reply.session(peer)
+        except WebSocketCut:
+            return  # dropped mid-frame on purpose
+        except OSError:
+            return  # the client went away
+        except Exception as exc:  # noqa: BLE001 - a handler bug: close with 1011, keep it for the test to see
+            self.server.on_error(exc)
+            with contextlib.suppress(OSError):
+                peer.close(1011, "emulator handler failed")
+            return
+        with contextlib.suppress(OSError):
+            peer.close()
 
 
 def _frame(chunk: bytes, chunked: bool) -> bytes:
