@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from ._state import SharedState, default_state
+
 __all__ = [
     "CallContext",
     "Capability",
@@ -133,6 +135,8 @@ class CallContext:
     settings: ProviderSettings
     options: Mapping[str, Any] = field(default_factory=dict)
     """This provider's entry of the request's `provider_options`."""
+    state: SharedState = field(default_factory=default_state, repr=False, compare=False)
+    """Process-wide memory shared by calls (e.g. cached access tokens), see `SharedState`."""
 
     def url(self, path: str) -> str:
         return self.settings.base_url.rstrip("/") + "/" + path.lstrip("/")

@@ -26,6 +26,7 @@ from ._flow import (
 from ._log import log_event
 from ._plugins import ProviderRegistry
 from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
+from ._state import SharedState, state_key
 from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ProviderRegistry",
     "ProviderSettings",
     "ProviderSpec",
+    "SharedState",
     "StreamDecoder",
     "StreamEvent",
     "Streaming",
@@ -55,4 +57,5 @@ __all__ = [
     "parse_retry_after",
     "redact",
     "run_to_completion",
+    "state_key",
 ]

@@ -63,3 +63,24 @@ def test_compatible_provider_needs_no_key() -> None:
     )
     target = resolver.target("local/llama", Operation.CHAT)
     assert target.settings.api_key is None
+
+
+def test_shared_state_expires_entries_and_hashes_keys() -> None:
+    """Flow state forgets entries after their ttl, and keys built from secrets do not contain them."""
+    from relaykit.plugin import SharedState, state_key
+
+    now = [100.0]
+    state = SharedState(clock=lambda: now[0])
+    key = state_key("ernie", "api-key-123", "secret-456")
+    assert "api-key-123" not in key
+    assert "secret-456" not in key
+    state.set(key, "token", ttl=10)
+    assert state.get(key) == "token"
+    now[0] = 110.0
+    assert state.get(key) is None
+
+
+def test_every_call_context_shares_the_process_state() -> None:
+    """Sync and async clients' flows see one store unless a test gives its own."""
+    target = _resolver().target("openai/gpt-4o", Operation.CHAT)
+    assert target.context().state is target.context().state
