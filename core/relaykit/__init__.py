@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "APIError": "_errors",
     "APIStatusError": "_errors",
     "APITimeoutError": "_errors",
+    "AllDeploymentsFailedError": "_errors",
     "AssistantMessage": "_types._messages",
     "AsyncClient": "_client",
     "AsyncStream": "_streaming",
@@ -86,6 +87,7 @@ _EXPORTS: dict[str, str] = {
     "ModerationResponse": "_types._moderation",
     "ModerationResult": "_types._moderation",
     "NamedToolChoice": "_types._chat",
+    "NoDeploymentError": "_errors",
     "NotFoundError": "_errors",
     "OverloadedError": "_errors",
     "PermissionDeniedError": "_errors",
@@ -97,6 +99,7 @@ _EXPORTS: dict[str, str] = {
     "RelaykitError": "_errors",
     "ResponseFormatError": "_errors",
     "ResponseMessage": "_types._chat",
+    "RouteInfo": "_types._base",
     "ServerError": "_errors",
     "SpeechRequest": "_types._audio",
     "SpeechResponse": "_types._audio",
@@ -132,6 +135,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AllDeploymentsFailedError",
     "AssistantMessage",
     "AsyncClient",
     "AsyncStream",
@@ -190,6 +194,7 @@ __all__ = [
     "ModerationResponse",
     "ModerationResult",
     "NamedToolChoice",
+    "NoDeploymentError",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
@@ -201,6 +206,7 @@ __all__ = [
     "RelaykitError",
     "ResponseFormatError",
     "ResponseMessage",
+    "RouteInfo",
     "ServerError",
     "SpeechRequest",
     "SpeechResponse",
@@ -250,6 +256,7 @@ if TYPE_CHECKING:
     from ._client import AsyncClient, Client
     from ._config import Config
     from ._errors import (
+        AllDeploymentsFailedError,
         APIConnectionError,
         APIError,
         APIStatusError,
@@ -260,6 +267,7 @@ if TYPE_CHECKING:
         ContentPolicyError,
         ContextLengthError,
         InvalidRequestError,
+        NoDeploymentError,
         NotFoundError,
         OverloadedError,
         PermissionDeniedError,
@@ -287,6 +295,7 @@ if TYPE_CHECKING:
         Translation,
         TranslationRequest,
     )
+    from ._types._base import RouteInfo
     from ._types._chat import (
         ChatCompletion,
         ChatRequest,

@@ -22,8 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from ._config import Config
 from ._driver import AccumulatorFactory, run_async, run_sync
+from ._errors import RelaykitError
+from ._events import ErrorEvent
+from ._observe import Observer
 from ._provider import CallContext, Capability, Operation
 from ._resolve import Resolver, Target
+from ._routing._config import Route
+from ._routing._plan import Candidate
+from ._routing._router import Router
 
 if TYPE_CHECKING:
     import httpx2
@@ -42,14 +48,22 @@ __all__ = ["AsyncClient", "Client"]
 
 def _merge(
     config: Config,
+    *,
     providers: Mapping[str, Mapping[str, Any]] | None,
-    aliases: Mapping[str, str] | None,
+    aliases: Mapping[str, str | list[Any]] | None,
     default_provider: str | None,
+    routes: Mapping[str, Mapping[str, Any]] | None = None,
+    router: Mapping[str, Any] | None = None,
 ) -> Config:
     merged_providers = {name: dict(section) for name, section in config.providers.items()}
     for name, section in (providers or {}).items():
         merged_providers.setdefault(name, {}).update(section)
-    data: dict[str, Any] = {"providers": merged_providers, "aliases": {**config.aliases, **(aliases or {})}}
+    data: dict[str, Any] = {
+        "providers": merged_providers,
+        "aliases": {**config.aliases, **config.raw.get("aliases", {}), **(aliases or {})},
+        "routes": {**config.raw.get("routes", {}), **(routes or {})},
+        "router": {**config.raw.get("router", {}), **(router or {})},
+    }
     if default_provider or config.default_provider:
         data["default_provider"] = default_provider or config.default_provider
     return Config.from_mapping(data, path=config.path)
@@ -61,21 +75,27 @@ class _BaseClient:
         config: Config | str | os.PathLike[str] | None = None,
         *,
         providers: Mapping[str, Mapping[str, Any]] | None = None,
-        aliases: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str | list[Any]] | None = None,
         default_provider: str | None = None,
+        routes: Mapping[str, Mapping[str, Any]] | None = None,
+        router: Mapping[str, Any] | None = None,
         registry: ProviderRegistry | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         if config is None:
             # Keyword configuration is complete in itself; only a bare Client() discovers a file.
-            explicit = providers is not None or aliases is not None or default_provider is not None
-            base = Config() if explicit else Config.discover()
+            keywords = (providers, aliases, default_provider, routes, router)
+            base = Config.discover() if all(value is None for value in keywords) else Config()
         elif isinstance(config, Config):
             base = config
         else:
             base = Config.from_file(config)
-        self.config = _merge(base, providers, aliases, default_provider)
+        self.config = _merge(
+            base, providers=providers, aliases=aliases, default_provider=default_provider, routes=routes, router=router
+        )
         self._resolver = Resolver(self.config, registry, environ)
+        self._observer = Observer(self._resolver.registry.plugin_manager)
+        self._router = Router(dict(self.config.routes), self._resolver, self._observer)
 
     @classmethod
     def from_config(cls, path: str | os.PathLike[str], **kwargs: Any) -> Any:
@@ -85,6 +105,15 @@ class _BaseClient:
     @property
     def resolver(self) -> Resolver:
         return self._resolver
+
+    def _route(self, request: Any, model: str | None) -> Route | None:
+        name = model if model is not None else getattr(request, "model", None)
+        return self._router.route_for(name) if isinstance(name, str) else None
+
+    def _failed(self, target: Target | None, exc: RelaykitError) -> None:
+        self._observer.error(
+            ErrorEvent(provider=target.provider if target else None, model=target.model if target else None, error=exc)
+        )
 
     def _prepare(
         self,
@@ -117,8 +146,10 @@ class Client(_BaseClient):
         config: Config | str | os.PathLike[str] | None = None,
         *,
         providers: Mapping[str, Mapping[str, Any]] | None = None,
-        aliases: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str | list[Any]] | None = None,
         default_provider: str | None = None,
+        routes: Mapping[str, Mapping[str, Any]] | None = None,
+        router: Mapping[str, Any] | None = None,
         http_client: httpx2.Client | None = None,
         registry: ProviderRegistry | None = None,
         environ: Mapping[str, str] | None = None,
@@ -128,12 +159,14 @@ class Client(_BaseClient):
             providers=providers,
             aliases=aliases,
             default_provider=default_provider,
+            routes=routes,
+            router=router,
             registry=registry,
             environ=environ,
         )
         from ._transport import SyncTransport
 
-        self._transport = SyncTransport(http_client)
+        self._transport = SyncTransport(http_client, self._observer)
 
     @cached_property
     def chat(self) -> Chat:
@@ -195,7 +228,26 @@ class Client(_BaseClient):
         model: str | None = None,
         target: Target | None = None,
     ) -> Any:
-        _, ctx, flow = self._prepare(operation, request, needs, timeout, model=model, target=target)
+        route = self._route(request, model) if target is None else None
+        if route is not None:
+
+            def attempt(candidate: Candidate, attempt_timeout: float | None) -> Any:
+                return self._run(operation, candidate.request, candidate.target, attempt_timeout, accumulator)
+
+            return self._router.run_sync(
+                route, operation, request, needs, attempt, timeout=timeout, accumulator=accumulator
+            )
+        target = target or self._resolver.target(model if model is not None else request.model, operation, needs)
+        try:
+            return self._run(operation, request, target, timeout, accumulator)
+        except RelaykitError as exc:
+            self._failed(target, exc)
+            raise
+
+    def _run(
+        self, operation: Operation, request: Any, target: Target, timeout: float | None, accumulator: AccumulatorFactory
+    ) -> Any:
+        _, ctx, flow = self._prepare(operation, request, (), timeout, target=target)
         return run_sync(flow, ctx, self._transport, accumulator)
 
     def close(self) -> None:
@@ -218,8 +270,10 @@ class AsyncClient(_BaseClient):
         config: Config | str | os.PathLike[str] | None = None,
         *,
         providers: Mapping[str, Mapping[str, Any]] | None = None,
-        aliases: Mapping[str, str] | None = None,
+        aliases: Mapping[str, str | list[Any]] | None = None,
         default_provider: str | None = None,
+        routes: Mapping[str, Mapping[str, Any]] | None = None,
+        router: Mapping[str, Any] | None = None,
         http_client: httpx2.AsyncClient | None = None,
         registry: ProviderRegistry | None = None,
         environ: Mapping[str, str] | None = None,
@@ -229,12 +283,14 @@ class AsyncClient(_BaseClient):
             providers=providers,
             aliases=aliases,
             default_provider=default_provider,
+            routes=routes,
+            router=router,
             registry=registry,
             environ=environ,
         )
         from ._transport import AsyncTransport
 
-        self._transport = AsyncTransport(http_client)
+        self._transport = AsyncTransport(http_client, self._observer)
 
     @cached_property
     def chat(self) -> AsyncChat:
@@ -296,7 +352,26 @@ class AsyncClient(_BaseClient):
         model: str | None = None,
         target: Target | None = None,
     ) -> Any:
-        _, ctx, flow = self._prepare(operation, request, needs, timeout, model=model, target=target)
+        route = self._route(request, model) if target is None else None
+        if route is not None:
+
+            async def attempt(candidate: Candidate, attempt_timeout: float | None) -> Any:
+                return await self._run(operation, candidate.request, candidate.target, attempt_timeout, accumulator)
+
+            return await self._router.run_async(
+                route, operation, request, needs, attempt, timeout=timeout, accumulator=accumulator
+            )
+        target = target or self._resolver.target(model if model is not None else request.model, operation, needs)
+        try:
+            return await self._run(operation, request, target, timeout, accumulator)
+        except RelaykitError as exc:
+            self._failed(target, exc)
+            raise
+
+    async def _run(
+        self, operation: Operation, request: Any, target: Target, timeout: float | None, accumulator: AccumulatorFactory
+    ) -> Any:
+        _, ctx, flow = self._prepare(operation, request, (), timeout, target=target)
         return await run_async(flow, ctx, self._transport, accumulator)
 
     async def close(self) -> None:

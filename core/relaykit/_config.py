@@ -34,10 +34,11 @@ from pydantic import SecretStr, ValidationError
 
 from ._errors import ConfigurationError
 from ._provider import ProviderSettings, ProviderSpec
+from ._routing._config import Route, parse_routes
 
 __all__ = ["Config", "default_config_path", "provider_settings"]
 
-_TOP_LEVEL_KEYS = {"default_provider", "providers", "aliases"}
+_TOP_LEVEL_KEYS = {"default_provider", "providers", "aliases", "routes", "router"}
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,16 @@ class Config:
     aliases: Mapping[str, str] = field(default_factory=dict)
     default_provider: str | None = None
     path: str | None = None
+    routes: Mapping[str, Route] = field(default_factory=dict, repr=False)
+    """Routes by name: ``[routes.*]`` sections and list-valued aliases, parsed."""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The routing tables as written (``routes``, ``router``, list-valued ``aliases``), for merging."""
 
     def __repr__(self) -> str:
         # Provider sections may hold keyword api_keys: show their names only.
         return (
             f"Config(providers={sorted(self.providers)}, aliases={dict(self.aliases)!r}, "
-            f"default_provider={self.default_provider!r}, path={self.path!r})"
+            f"routes={sorted(self.routes)}, default_provider={self.default_provider!r}, path={self.path!r})"
         )
 
     @classmethod
@@ -77,14 +82,29 @@ class Config:
         if not isinstance(aliases, Mapping):
             raise ConfigurationError('must be a table of alias = "provider/model"', key="aliases", path=path)
         for alias, target in aliases.items():
+            if isinstance(target, list):
+                continue  # a route (see relaykit._routing._config)
             if not isinstance(target, str) or "/" not in target:
                 raise ConfigurationError(
-                    f"must be a string 'provider/model', got {target!r}", key=f"aliases.{alias}", path=path
+                    f"must be 'provider/model' or a list of them, got {target!r}", key=f"aliases.{alias}", path=path
                 )
         default = data.get("default_provider")
         if default is not None and not isinstance(default, str):
             raise ConfigurationError("must be a provider name", key="default_provider", path=path)
-        return cls(providers=dict(providers), aliases=dict(aliases), default_provider=default, path=path)
+        routes_data, router_data = data.get("routes", {}), data.get("router", {})
+        routes = parse_routes(routes_data, router_data, aliases, path=path)
+        return cls(
+            providers=dict(providers),
+            aliases={name: target for name, target in aliases.items() if isinstance(target, str)},
+            default_provider=default,
+            path=path,
+            routes=routes,
+            raw={
+                "routes": dict(routes_data),
+                "router": dict(router_data),
+                "aliases": {name: target for name, target in aliases.items() if isinstance(target, list)},
+            },
+        )
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Config:

@@ -7,7 +7,9 @@ Every exception relaykit raises derives from `RelaykitError`; nothing else escap
     ├── PluginError                 a plugin failed to load, or two plugins claim one provider name
     ├── InvalidRequestError         the caller's input is invalid; nothing was sent (also a ValueError)
     ├── UnsupportedCapabilityError  the provider (or model) cannot do what was asked; nothing was sent
+    │   └── NoDeploymentError       no deployment of a route can serve the request (reasons per deployment)
     └── APIError                    something went wrong talking to a vendor
+        ├── AllDeploymentsFailedError  a route tried every deployment it could (errors per deployment)
         ├── APIConnectionError      the connection failed or broke
         │   ├── APITimeoutError     ... because a timeout expired
         │   └── StreamInterruptedError  a stream broke after it started (carries the partial result)
@@ -42,12 +44,14 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AllDeploymentsFailedError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ContentPolicyError",
     "ContextLengthError",
     "InvalidRequestError",
+    "NoDeploymentError",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
@@ -201,11 +205,16 @@ class APITimeoutError(APIConnectionError):
 
 
 class StreamInterruptedError(APIConnectionError):
-    """A stream broke after it had started; `partial` holds what had arrived (when assembled)."""
+    """A stream broke after it had started.
 
-    def __init__(self, message: str, *, partial: Any = None, **kwargs: Any) -> None:
+    `partial` holds what had arrived, assembled (for a routed stream: exactly what the caller
+    received); `deployment` names the route deployment that produced it, when routed.
+    """
+
+    def __init__(self, message: str, *, partial: Any = None, deployment: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.partial = partial
+        self.deployment = deployment
 
 
 class ResponseFormatError(APIError):
@@ -262,3 +271,40 @@ class ServerError(APIStatusError):
     """The vendor failed (500 and other 5xx)."""
 
     retryable = True
+
+
+class NoDeploymentError(UnsupportedCapabilityError):
+    """No deployment of route `route` can serve the request; `reasons` says why, per deployment."""
+
+    def __init__(self, route: str, reasons: dict[str, str]) -> None:
+        detail = "; ".join(f"{deployment}: {reason}" for deployment, reason in reasons.items())
+        super().__init__(f"no deployment of route {route!r} can serve this request ({detail})")
+        self.route = route
+        self.reasons = reasons
+
+
+class AllDeploymentsFailedError(APIError):
+    """Route `route` tried every deployment it could; `errors` holds (deployment, error) in order.
+
+    The common fields (status, code, retry_after...) are the last error's, which is also the
+    exception's `__cause__`.
+    """
+
+    def __init__(self, route: str, errors: list[tuple[str, BaseException]], attempts: int) -> None:
+        last = errors[-1][1] if errors else None
+        tried = ", ".join(f"{deployment} ({type(error).__name__})" for deployment, error in errors)
+        fields: dict[str, Any] = {}
+        if isinstance(last, APIError):
+            fields = {
+                "provider": last.provider,
+                "model": last.model,
+                "status": last.status,
+                "request_id": last.request_id,
+                "retry_after": last.retry_after,
+                "code": last.code,
+                "body_excerpt": last.body_excerpt,
+            }
+        super().__init__(f"every deployment of route {route!r} failed after {attempts} attempts: {tried}", **fields)
+        self.route = route
+        self.errors = errors
+        self.attempts = attempts

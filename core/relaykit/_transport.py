@@ -24,8 +24,10 @@ from httpx2.websockets import AsyncWebSocketSession, HTTPXWSException, WebSocket
 
 from . import __version__
 from ._errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
+from ._events import RequestEvent, ResponseEvent
 from ._flow import HttpRequest, HttpResponse, StreamEvent, WebSocketRequest
 from ._log import log_event
+from ._observe import Observer
 from ._provider import CallContext
 
 __all__ = ["AsyncTransport", "SyncTransport"]
@@ -90,13 +92,46 @@ def safe_url(request: Request) -> str:
     return f"{request.url}?{urlencode(shown)}"
 
 
+class _Reporting:
+    """Logs one event per request and tells the observer hooks (request sent, answer arrived)."""
+
+    def __init__(self, observer: Observer | None) -> None:
+        self._observer = observer or Observer()
+
+    def _sending(self, request: Request, ctx: CallContext) -> float:
+        self._observer.request(RequestEvent(ctx.provider, ctx.model, _method(request), safe_url(request)))
+        return time.perf_counter()
+
+    def _report(
+        self, request: Request, ctx: CallContext, response: HttpResponse | None, started: float, error: str = ""
+    ) -> None:
+        _log(request, ctx, response, started, error)
+        if response is not None:
+            self._observer.response(
+                ResponseEvent(
+                    provider=ctx.provider,
+                    model=ctx.model,
+                    method=_method(request),
+                    url=safe_url(request),
+                    status=response.status,
+                    request_id=response.request_id,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    streamed=response.streaming,
+                )
+            )
+
+
+def _method(request: Request) -> str:
+    return request.method if isinstance(request, HttpRequest) else "WEBSOCKET"
+
+
 def _log(request: Request, ctx: CallContext, response: HttpResponse | None, started: float, error: str = "") -> None:
     extra: dict[str, Any] = {"error": error} if error else {}
     log_event(
         "relaykit.http.request",
         provider=ctx.provider,
         model=ctx.model,
-        method=request.method if isinstance(request, HttpRequest) else "WEBSOCKET",
+        method=_method(request),
         url=safe_url(request),
         status=response.status if response is not None else None,
         request_id=response.request_id if response is not None else None,
@@ -223,34 +258,35 @@ def _read_timeout(request: Request, ctx: CallContext) -> float:
     return request.timeout if request.timeout is not None else ctx.settings.timeout
 
 
-class SyncTransport:
+class SyncTransport(_Reporting):
     """Sends `HttpRequest`s on one pooled `httpx2.Client` (connections are reused)."""
 
-    def __init__(self, client: httpx2.Client | None = None) -> None:
+    def __init__(self, client: httpx2.Client | None = None, observer: Observer | None = None) -> None:
+        super().__init__(observer)
         self._client = client if client is not None else httpx2.Client(http2=False, follow_redirects=True)
 
     def send(self, request: Request, ctx: CallContext) -> tuple[HttpResponse, Iterator[StreamEvent] | None]:
-        started = time.perf_counter()
+        started = self._sending(request, ctx)
         try:
             raw = self._client.send(_build(self._client, request, ctx), stream=True)
         except httpx2.TransportError as exc:
-            _log(request, ctx, None, started, error=type(exc).__name__)
+            self._report(request, ctx, None, started, error=type(exc).__name__)
             raise connection_error(exc, ctx) from exc
         try:
             if _wants_stream(request, raw):
                 response = _response(raw, b"", streaming=True)
-                _log(request, ctx, response, started)
+                self._report(request, ctx, response, started)
                 if isinstance(request, WebSocketRequest):
                     return response, self._open(raw, request, ctx)
                 return response, _SyncEvents(raw, self._events(raw, request, ctx))
             content = raw.read()
         except httpx2.TransportError as exc:
             raw.close()
-            _log(request, ctx, None, started, error=type(exc).__name__)
+            self._report(request, ctx, None, started, error=type(exc).__name__)
             raise connection_error(exc, ctx) from exc
         raw.close()
         response = _response(raw, content, streaming=False)
-        _log(request, ctx, response, started)
+        self._report(request, ctx, response, started)
         return response, None
 
     def _open(self, raw: httpx2.Response, request: WebSocketRequest, ctx: CallContext) -> _SyncFrames:
@@ -283,34 +319,35 @@ class SyncTransport:
         self._client.close()
 
 
-class AsyncTransport:
+class AsyncTransport(_Reporting):
     """Sends `HttpRequest`s on one pooled `httpx2.AsyncClient`."""
 
-    def __init__(self, client: httpx2.AsyncClient | None = None) -> None:
+    def __init__(self, client: httpx2.AsyncClient | None = None, observer: Observer | None = None) -> None:
+        super().__init__(observer)
         self._client = client if client is not None else httpx2.AsyncClient(http2=False, follow_redirects=True)
 
     async def send(self, request: Request, ctx: CallContext) -> tuple[HttpResponse, AsyncIterator[StreamEvent] | None]:
-        started = time.perf_counter()
+        started = self._sending(request, ctx)
         try:
             raw = await self._client.send(_build(self._client, request, ctx), stream=True)
         except httpx2.TransportError as exc:
-            _log(request, ctx, None, started, error=type(exc).__name__)
+            self._report(request, ctx, None, started, error=type(exc).__name__)
             raise connection_error(exc, ctx) from exc
         try:
             if _wants_stream(request, raw):
                 response = _response(raw, b"", streaming=True)
-                _log(request, ctx, response, started)
+                self._report(request, ctx, response, started)
                 if isinstance(request, WebSocketRequest):
                     return response, await self._open(raw, request, ctx)
                 return response, _AsyncEvents(raw, self._events(raw, request, ctx))
             content = await raw.aread()
         except httpx2.TransportError as exc:
             await raw.aclose()
-            _log(request, ctx, None, started, error=type(exc).__name__)
+            self._report(request, ctx, None, started, error=type(exc).__name__)
             raise connection_error(exc, ctx) from exc
         await raw.aclose()
         response = _response(raw, content, streaming=False)
-        _log(request, ctx, response, started)
+        self._report(request, ctx, response, started)
         return response, None
 
     async def _open(self, raw: httpx2.Response, request: WebSocketRequest, ctx: CallContext) -> _AsyncFrames:

@@ -34,10 +34,25 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
+from ._events import ErrorEvent, FallbackEvent, RequestEvent, ResponseEvent
+
 if TYPE_CHECKING:
     from ._provider import ProviderSpec
 
-__all__ = ["PROJECT_NAME", "hookimpl", "hookspec", "register_providers"]
+__all__ = [
+    "PROJECT_NAME",
+    "ErrorEvent",
+    "FallbackEvent",
+    "RequestEvent",
+    "ResponseEvent",
+    "hookimpl",
+    "hookspec",
+    "on_error",
+    "on_fallback",
+    "on_request",
+    "on_response",
+    "register_providers",
+]
 
 PROJECT_NAME = "relaykit"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -56,4 +71,52 @@ def register_providers(register: Callable[[ProviderSpec], None]) -> None:
     :param register: records one `relaykit.plugin.ProviderSpec`. It raises
         `relaykit.PluginError` when another plugin already registered a provider with the same name,
         naming both distributions.
+    """
+
+
+@hookspec
+def on_request(event: RequestEvent) -> None:
+    """Observe a request about to be sent.
+
+    Called by both drivers just before each HTTP request or WebSocket upgrade, on the caller's
+    thread (or task). Keep it fast; an exception it raises is logged and ignored.
+
+    :param event: provider, model, method and URL (secret query parameters masked). Never headers
+        or bodies.
+    """
+
+
+@hookspec
+def on_response(event: ResponseEvent) -> None:
+    """Observe an answer's arrival.
+
+    Called when the status and headers of an answer arrive (a streamed body is still being read),
+    whatever the status. Use it for metrics: status, request id, latency to the first byte.
+
+    :param event: provider, model, method, URL, status, request id, duration in milliseconds, and
+        whether the body is streamed.
+    """
+
+
+@hookspec
+def on_error(event: ErrorEvent) -> None:
+    """Observe a failed call.
+
+    Called with the relaykit error a call raised (a vendor error, a connection failure, a broken
+    stream, a malformed answer), before it reaches the caller or the router's decision. For a routed
+    call it fires once per failed attempt, with the route name and attempt number.
+
+    :param event: provider, model, the error, and for routed calls the route and attempt.
+    """
+
+
+@hookspec
+def on_fallback(event: FallbackEvent) -> None:
+    """Observe the router moving on from a deployment.
+
+    Called when a route gives up on one deployment (after its retries, or at once for errors that
+    retrying cannot fix) and tries the next, or runs out of deployments (`to_deployment` None).
+
+    :param event: the route, the deployment given up, the next one, the error, and the attempts so
+        far.
     """

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._errors import InvalidRequestError
 
-__all__ = ["RequestModel", "ResponseModel", "validate_request"]
+__all__ = ["RequestModel", "ResponseModel", "RouteInfo", "WithVendorData", "validate_request"]
 
 R = TypeVar("R", bound="RequestModel")
 
@@ -31,8 +31,22 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+class RouteInfo(ResponseModel):
+    """How a routed request was served: which deployment answered, after how many attempts."""
+
+    route: str
+    deployment: str
+    """The deployment that answered, as ``provider/model``."""
+    attempts: int
+    """Attempts made in total (1 when the first try succeeded)."""
+    failed: list[str] = Field(default_factory=list)
+    """Deployments given up on before the one that answered, in order."""
+
+
 class WithVendorData(ResponseModel):
     vendor_data: dict[str, Any] = Field(default_factory=dict)
+    route: RouteInfo | None = None
+    """Set when the request went through a route (see docs/routing.md)."""
 
 
 def validate_request(model: type[R], params: dict[str, Any]) -> R:

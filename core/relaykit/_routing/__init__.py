@@ -1,0 +1,1 @@
+"""Fallback routing: routes of deployments, one retry owner, cooldown, and the stream contract."""
