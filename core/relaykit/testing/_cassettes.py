@@ -47,9 +47,9 @@ SECRET_HEADERS = (
     "openai-project",
     "anthropic-organization-id",
 )
-SECRET_QUERY_PARAMETERS = ("access_token", "authorization", "api_key", "key", "client_secret", "signature")
+SECRET_QUERY_PARAMETERS = ("access_token", "authorization", "api_key", "key", "client_id", "client_secret", "signature")
 _DROPPED_RESPONSE_HEADERS = ("content-length", "content-encoding", "transfer-encoding", *SECRET_HEADERS)
-_SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+_SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "STABILITY_API_KEY")
 
 
 def relaykit_vcr(*, record_mode: str | None = None, secrets: Iterable[str] = ()) -> Any:
