@@ -29,5 +29,5 @@ def test_every_hook_has_a_docstring_and_a_docs_section(hook: str) -> None:
 
 def test_every_provider_page_exists_for_first_party_plugins() -> None:
     """Each first-party provider family has a page under docs/providers/."""
-    for page in ("openai.md", "anthropic.md", "ernie.md"):
+    for page in ("openai.md", "anthropic.md", "ernie.md", "spark.md"):
         assert (DOCS / "providers" / page).is_file()
