@@ -69,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "ImageData": "_types._images",
     "ImageEditRequest": "_types._images",
     "ImageGenerateRequest": "_types._images",
+    "ImageInput": "_types._media_input",
     "ImageURL": "_types._messages",
     "ImageVariationRequest": "_types._images",
     "ImagesResponse": "_types._images",
@@ -77,6 +78,13 @@ _EXPORTS: dict[str, str] = {
     "InputFile": "_types._messages",
     "InvalidRequestError": "_errors",
     "JSONSchemaFormat": "_types._chat",
+    "MediaControlRequest": "_types._media_ops",
+    "MediaEditRequest": "_types._media_ops",
+    "MediaGenerateRequest": "_types._media_ops",
+    "MediaOutput": "_types._media_result",
+    "MediaRequest": "_types._media_ops",
+    "MediaResult": "_types._media_result",
+    "MediaUpscaleRequest": "_types._media_ops",
     "ModelInfo": "_types._models",
     "ModelList": "_types._models",
     "ModelListRequest": "_types._models",
@@ -109,8 +117,11 @@ _EXPORTS: dict[str, str] = {
     "SystemMessage": "_types._messages",
     "Task": "_types._task",
     "TaskError": "_types._task",
+    "TaskFailedError": "_errors",
+    "TaskNotFoundError": "_errors",
     "TaskOutput": "_types._task",
     "TaskResult": "_types._task",
+    "TaskTimeoutError": "_errors",
     "TextContentPart": "_types._messages",
     "Tool": "_types._chat",
     "ToolCall": "_types._messages",
@@ -127,6 +138,7 @@ _EXPORTS: dict[str, str] = {
     "UnsupportedCapabilityError": "_errors",
     "Usage": "_types._chat",
     "UserMessage": "_types._messages",
+    "VideoGenerateRequest": "_types._media_ops",
     "providers": "_registry_api",
 }
 
@@ -176,6 +188,7 @@ __all__ = [
     "ImageData",
     "ImageEditRequest",
     "ImageGenerateRequest",
+    "ImageInput",
     "ImageURL",
     "ImageVariationRequest",
     "ImagesResponse",
@@ -184,6 +197,13 @@ __all__ = [
     "InputFile",
     "InvalidRequestError",
     "JSONSchemaFormat",
+    "MediaControlRequest",
+    "MediaEditRequest",
+    "MediaGenerateRequest",
+    "MediaOutput",
+    "MediaRequest",
+    "MediaResult",
+    "MediaUpscaleRequest",
     "ModelInfo",
     "ModelList",
     "ModelListRequest",
@@ -216,8 +236,11 @@ __all__ = [
     "SystemMessage",
     "Task",
     "TaskError",
+    "TaskFailedError",
+    "TaskNotFoundError",
     "TaskOutput",
     "TaskResult",
+    "TaskTimeoutError",
     "TextContentPart",
     "Tool",
     "ToolCall",
@@ -234,6 +257,7 @@ __all__ = [
     "UnsupportedCapabilityError",
     "Usage",
     "UserMessage",
+    "VideoGenerateRequest",
     "__version__",
     "providers",
 ]
@@ -278,6 +302,9 @@ if TYPE_CHECKING:
         ResponseFormatError,
         ServerError,
         StreamInterruptedError,
+        TaskFailedError,
+        TaskNotFoundError,
+        TaskTimeoutError,
         UnsupportedCapabilityError,
     )
     from ._provider import Capability
@@ -327,6 +354,16 @@ if TYPE_CHECKING:
         ImageVariationRequest,
     )
     from ._types._media import FileUpload
+    from ._types._media_input import ImageInput
+    from ._types._media_ops import (
+        MediaControlRequest,
+        MediaEditRequest,
+        MediaGenerateRequest,
+        MediaRequest,
+        MediaUpscaleRequest,
+        VideoGenerateRequest,
+    )
+    from ._types._media_result import MediaOutput, MediaResult
     from ._types._messages import (
         AssistantMessage,
         AudioContentPart,

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._config import Config
 from ._driver import AccumulatorFactory, run_async, run_sync
@@ -40,8 +40,13 @@ if TYPE_CHECKING:
     from ._resources._completions import AsyncCompletions, Completions
     from ._resources._embeddings import AsyncEmbeddings, Embeddings
     from ._resources._images import AsyncImages, Images
+    from ._resources._media import AsyncMedia, Media
     from ._resources._models import AsyncModels, Models
     from ._resources._moderations import AsyncModerations, Moderations
+    from ._resources._tasks import AsyncTasks, Tasks
+    from ._resources._video import AsyncVideo, Video
+    from ._transport import AsyncTransport
+    from ._transport_aiohttp import AiohttpTransport
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -66,6 +71,8 @@ def _merge(
     }
     if default_provider or config.default_provider:
         data["default_provider"] = default_provider or config.default_provider
+    if config.async_http_backend is not None:
+        data["async_http_backend"] = config.async_http_backend
     return Config.from_mapping(data, path=config.path)
 
 
@@ -134,7 +141,13 @@ class _BaseClient:
         options_for = getattr(request, "options_for", None)
         options = options_for(target.spec.name, target.provider) if options_for else {}
         ctx = target.context(options)
-        flow = target.spec.load(operation)(request, ctx)
+        function = target.spec.load(operation)
+        if hasattr(request, "image_inputs"):  # a media request: core may first download URL inputs
+            from ._media_flow import media_flow
+
+            flow = media_flow(function, request, ctx, target)
+        else:
+            flow = function(request, ctx)
         return target, ctx, flow
 
 
@@ -217,6 +230,27 @@ class Client(_BaseClient):
 
         return Models(self)
 
+    @cached_property
+    def media(self) -> Media:
+        """`media`: normalized image operations (generate, edit, upscale, control); see docs/media.md."""
+        from ._resources._media import Media
+
+        return Media(self)
+
+    @cached_property
+    def video(self) -> Video:
+        """`video`: normalized video generation (text-to-video, image-to-video); see docs/media.md."""
+        from ._resources._video import Video
+
+        return Video(self)
+
+    @cached_property
+    def tasks(self) -> Tasks:
+        """`tasks`: refresh and wait on long-running `Task`s, also ones saved elsewhere; see docs/media.md."""
+        from ._resources._tasks import Tasks
+
+        return Tasks(self)
+
     def _execute(
         self,
         operation: Operation,
@@ -263,7 +297,12 @@ class Client(_BaseClient):
 
 
 class AsyncClient(_BaseClient):
-    """The asynchronous client: the same resources as `Client`, awaited."""
+    """The asynchronous client: the same resources as `Client`, awaited.
+
+    `http_backend` picks its HTTP client: "httpx2", or "aiohttp" (the ``aiohttp`` extra; several
+    times the concurrent throughput). Unset, the ``async_http_backend`` configuration key decides,
+    else httpx2. A given `http_client` (an `httpx2.AsyncClient`) implies httpx2.
+    """
 
     def __init__(
         self,
@@ -275,6 +314,7 @@ class AsyncClient(_BaseClient):
         routes: Mapping[str, Mapping[str, Any]] | None = None,
         router: Mapping[str, Any] | None = None,
         http_client: httpx2.AsyncClient | None = None,
+        http_backend: Literal["httpx2", "aiohttp"] | None = None,
         registry: ProviderRegistry | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
@@ -288,9 +328,18 @@ class AsyncClient(_BaseClient):
             registry=registry,
             environ=environ,
         )
-        from ._transport import AsyncTransport
+        from ._backend import choose_async_backend
 
-        self._transport = AsyncTransport(http_client, self._observer)
+        backend = choose_async_backend(http_backend, self.config.async_http_backend, http_client, self.config.path)
+        self._transport: AsyncTransport | AiohttpTransport
+        if backend == "aiohttp":
+            from ._transport_aiohttp import AiohttpTransport
+
+            self._transport = AiohttpTransport(self._observer)
+        else:
+            from ._transport import AsyncTransport
+
+            self._transport = AsyncTransport(http_client, self._observer)
 
     @cached_property
     def chat(self) -> AsyncChat:
@@ -340,6 +389,27 @@ class AsyncClient(_BaseClient):
         from ._resources._models import AsyncModels
 
         return AsyncModels(self)
+
+    @cached_property
+    def media(self) -> AsyncMedia:
+        """`media`: normalized image operations (generate, edit, upscale, control); see docs/media.md."""
+        from ._resources._media import AsyncMedia
+
+        return AsyncMedia(self)
+
+    @cached_property
+    def video(self) -> AsyncVideo:
+        """`video`: normalized video generation (text-to-video, image-to-video); see docs/media.md."""
+        from ._resources._video import AsyncVideo
+
+        return AsyncVideo(self)
+
+    @cached_property
+    def tasks(self) -> AsyncTasks:
+        """`tasks`: refresh and wait on long-running `Task`s, also ones saved elsewhere; see docs/media.md."""
+        from ._resources._tasks import AsyncTasks
+
+        return AsyncTasks(self)
 
     async def _execute(
         self,

@@ -38,7 +38,8 @@ from ._routing._config import Route, parse_routes
 
 __all__ = ["Config", "default_config_path", "provider_settings"]
 
-_TOP_LEVEL_KEYS = {"default_provider", "providers", "aliases", "routes", "router"}
+_TOP_LEVEL_KEYS = {"default_provider", "providers", "aliases", "routes", "router", "async_http_backend"}
+_ASYNC_HTTP_BACKENDS = ("httpx2", "aiohttp")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Config:
     aliases: Mapping[str, str] = field(default_factory=dict)
     default_provider: str | None = None
     path: str | None = None
+    async_http_backend: str | None = None
+    """The HTTP backend of `AsyncClient` (``httpx2`` or ``aiohttp``); None: the default, httpx2."""
     routes: Mapping[str, Route] = field(default_factory=dict, repr=False)
     """Routes by name: ``[routes.*]`` sections and list-valued aliases, parsed."""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -91,12 +94,18 @@ class Config:
         default = data.get("default_provider")
         if default is not None and not isinstance(default, str):
             raise ConfigurationError("must be a provider name", key="default_provider", path=path)
+        backend = data.get("async_http_backend")
+        if backend is not None and backend not in _ASYNC_HTTP_BACKENDS:
+            raise ConfigurationError(
+                f"must be one of {list(_ASYNC_HTTP_BACKENDS)}, got {backend!r}", key="async_http_backend", path=path
+            )
         routes_data, router_data = data.get("routes", {}), data.get("router", {})
         routes = parse_routes(routes_data, router_data, aliases, path=path)
         return cls(
             providers=dict(providers),
             aliases={name: target for name, target in aliases.items() if isinstance(target, str)},
             default_provider=default,
+            async_http_backend=backend,
             path=path,
             routes=routes,
             raw={
@@ -158,7 +167,7 @@ def provider_settings(
         if value:
             section["api_key"] = SecretStr(value)
     try:
-        return spec.settings_model.model_validate(section)
+        return spec.settings_model.model_validate(section, context={"environ": environ})
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         key = ".".join(str(part) for part in ("providers", name, *first["loc"]))

@@ -1,15 +1,17 @@
 """The two drivers: run one sans-IO flow synchronously or asynchronously.
 
 Like `httpx.Auth.sync_auth_flow` / `async_auth_flow`: the flow states the protocol, a driver
-performs each effect it yields and sends the outcome back. A flow that returns `Streaming` hands
-its decoder the still-open body, wrapped as a `Stream` / `AsyncStream`; one that returns `Collect`
-has the whole body decoded here and gets back what its `reduce` makes of the chunks. Any exception a flow raises
-that is not a relaykit error (a plugin tripping over an unexpected vendor shape) becomes
-`ResponseFormatError` carrying a redacted excerpt of the last response.
+performs each effect it yields (a request, a wait, a `Notify` callback) and sends the outcome
+back. A flow that returns `Streaming` hands its decoder the still-open body, wrapped as a `Stream` /
+`AsyncStream`; one that returns `Collect` has the whole body decoded here and gets back what its
+`reduce` makes of the chunks. Any exception a flow raises that is not a relaykit error (a plugin
+tripping over an unexpected vendor shape) becomes `ResponseFormatError` carrying a redacted excerpt
+of the last response.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -17,8 +19,8 @@ from typing import Any, TypeVar
 
 import anyio
 
-from ._errors import RelaykitError, ResponseFormatError, excerpt
-from ._flow import Collect, Flow, HttpRequest, HttpResponse, StreamEvent, Streaming, Wait, WebSocketRequest
+from ._errors import InvalidRequestError, RelaykitError, ResponseFormatError, excerpt
+from ._flow import Collect, Flow, HttpRequest, HttpResponse, Notify, StreamEvent, Streaming, Wait, WebSocketRequest
 from ._provider import CallContext
 from ._streaming import Accumulator, AsyncStream, Stream
 
@@ -68,9 +70,20 @@ def _advance(flow: Flow[Any], reply: HttpResponse | None, ctx: CallContext, last
         raise
     except Exception as exc:
         raise _unexpected(exc, ctx, last) from exc
-    if not isinstance(effect, HttpRequest | WebSocketRequest | Wait):
-        raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest, WebSocketRequest or Wait")
+    if not isinstance(effect, HttpRequest | WebSocketRequest | Wait | Notify):
+        raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest, WebSocketRequest, Wait or Notify")
     return effect
+
+
+def _notify_sync(effect: Notify) -> None:
+    outcome = effect.callback(effect.value)
+    if inspect.isawaitable(outcome):
+        close = getattr(outcome, "close", None)
+        if close is not None:
+            close()  # never awaited: close it so no "coroutine was never awaited" warning follows
+        raise InvalidRequestError(
+            "the callback is asynchronous; the sync Client calls plain functions (use AsyncClient)", field="on_progress"
+        )
 
 
 def run_sync(
@@ -88,6 +101,8 @@ def run_sync(
             reply: HttpResponse | None = None
             if isinstance(step, Wait):
                 time.sleep(max(step.seconds, 0.0))
+            elif isinstance(step, Notify):
+                _notify_sync(step)
             else:
                 _close_sync(events)
                 reply, events = transport.send(step, ctx)
@@ -122,6 +137,10 @@ async def run_async(
             reply: HttpResponse | None = None
             if isinstance(step, Wait):
                 await anyio.sleep(max(step.seconds, 0.0))
+            elif isinstance(step, Notify):
+                outcome = step.callback(step.value)
+                if inspect.isawaitable(outcome):
+                    await outcome
             else:
                 await _close_async(events)
                 reply, events = await transport.send(step, ctx)

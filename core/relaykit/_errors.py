@@ -10,8 +10,11 @@ Every exception relaykit raises derives from `RelaykitError`; nothing else escap
     │   └── NoDeploymentError       no deployment of a route can serve the request (reasons per deployment)
     └── APIError                    something went wrong talking to a vendor
         ├── AllDeploymentsFailedError  a route tried every deployment it could (errors per deployment)
+        ├── TaskFailedError         a long-running task ended failed or cancelled (carries the task)
+        │   └── TaskNotFoundError   ... because the vendor no longer knows it (also a NotFoundError)
         ├── APIConnectionError      the connection failed or broke
         │   ├── APITimeoutError     ... because a timeout expired
+        │   │   └── TaskTimeoutError  `tasks.wait` reached its deadline first (carries the last task)
         │   └── StreamInterruptedError  a stream broke after it started (carries the partial result)
         ├── ResponseFormatError     the vendor answered in a shape we cannot parse
         └── APIStatusError          the vendor reported an error (HTTP status or in-band error)
@@ -37,7 +40,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._types._task import Task
 
 __all__ = [
     "APIConnectionError",
@@ -62,6 +68,9 @@ __all__ = [
     "ResponseFormatError",
     "ServerError",
     "StreamInterruptedError",
+    "TaskFailedError",
+    "TaskNotFoundError",
+    "TaskTimeoutError",
     "UnsupportedCapabilityError",
     "redact",
 ]
@@ -308,3 +317,42 @@ class AllDeploymentsFailedError(APIError):
         self.route = route
         self.errors = errors
         self.attempts = attempts
+
+
+def _task_fields(task: Task, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"provider": task.provider, "model": task.model, **fields}
+
+
+class TaskFailedError(APIError):
+    """A long-running task ended `failed` or `cancelled`; `task` is its final snapshot.
+
+    `code` is the task error's code (`TaskError.code`, e.g. ``content_policy`` for moderation);
+    `moderated` tells a refusal of the vendor's content filter apart from other failures.
+    """
+
+    def __init__(self, message: str, *, task: Task, **fields: Any) -> None:
+        error = task.error
+        fields.setdefault("code", error.code if error is not None else None)
+        super().__init__(message, **_task_fields(task, fields))
+        self.task = task
+
+    @property
+    def moderated(self) -> bool:
+        """True when the vendor's content filter refused the input or the output."""
+        return self.code == "content_policy"
+
+
+class TaskNotFoundError(TaskFailedError, NotFoundError):
+    """The vendor no longer knows the task (expired, another key, another host); `task` is the
+    last snapshot relaykit had. Waiting longer cannot help."""
+
+
+class TaskTimeoutError(APITimeoutError):
+    """`tasks.wait` reached its deadline before the task finished; `task` is the last snapshot.
+
+    The task may still finish at the vendor: wait on `task` again to resume.
+    """
+
+    def __init__(self, message: str, *, task: Task, **fields: Any) -> None:
+        super().__init__(message, **_task_fields(task, fields))
+        self.task = task

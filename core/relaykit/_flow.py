@@ -33,6 +33,7 @@ __all__ = [
     "Flow",
     "HttpRequest",
     "HttpResponse",
+    "Notify",
     "StreamDecoder",
     "StreamEvent",
     "Streaming",
@@ -61,9 +62,12 @@ class FilePart:
 class HttpRequest:
     """An HTTP request for the driver to send.
 
-    Exactly one of `json`, `content`, or `data`/`files` (multipart form) carries the body.
+    Exactly one of `json`, `content`, or `data`/`files` (multipart form) carries the body. `files`
+    given, even empty, makes the body ``multipart/form-data``; `data` alone is URL-encoded.
     `stream` asks the driver to leave a successful body open and frame it as events.
-    `secret_params` names query parameters the driver must redact wherever the URL is logged.
+    `secret_params` names query parameters the driver must redact wherever the URL is logged (in
+    `params` and in the URL's own query string). `provider_headers=False` leaves out the provider's
+    configured extra headers, for requests to third-party hosts (downloading a result URL).
     """
 
     method: str
@@ -77,6 +81,7 @@ class HttpRequest:
     stream: StreamFraming | None = None
     timeout: float | None = None
     secret_params: frozenset[str] = frozenset()
+    provider_headers: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +109,26 @@ class WebSocketRequest:
     secret_params: frozenset[str] = frozenset()
 
 
-Effect: TypeAlias = HttpRequest | WebSocketRequest | Wait
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """Ask the driver to call ``callback(value)``, awaiting the result on the async driver; the flow
+    is sent None back. Core's own flows report progress this way (`client.tasks.wait`)."""
+
+    callback: Callable[[Any], Any]
+    value: Any
+
+
+Effect: TypeAlias = HttpRequest | WebSocketRequest | Wait | Notify
+
+
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "request-id",
+    "x-requestid",
+    "x-baidu-request-id",
+    "x-ms-request-id",
+    "x-trace-id",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +151,7 @@ class HttpResponse:
 
     @property
     def request_id(self) -> str | None:
-        for name in ("x-request-id", "request-id", "x-requestid", "x-ms-request-id", "x-trace-id"):
+        for name in _REQUEST_ID_HEADERS:
             if value := self.headers.get(name):
                 return value
         return None
@@ -192,15 +216,22 @@ Flow: TypeAlias = Generator[Effect, HttpResponse | None, T]
 
 
 def run_to_completion(flow: Flow[T], responses: Iterable[HttpResponse | None]) -> T:
-    """Drive a flow with canned responses, for tests: each yielded effect gets the next one."""
+    """Drive a flow with canned responses, for tests: each yielded effect gets the next one.
+
+    A `Notify` effect is performed (its callback called) without taking a response.
+    """
     replies = iter(responses)
     try:
-        next(flow)
+        effect = next(flow)
         while True:
+            if isinstance(effect, Notify):
+                effect.callback(effect.value)
+                effect = flow.send(None)
+                continue
             reply = next(replies, _MISSING)
             if reply is _MISSING:
                 raise AssertionError("the flow asked for more responses than were given")
-            flow.send(reply)
+            effect = flow.send(reply)
     except StopIteration as stop:
         result: T = stop.value
         return result

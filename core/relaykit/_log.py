@@ -14,10 +14,16 @@ import logging
 import sys
 from typing import Any
 
-__all__ = ["log_event"]
+__all__ = ["log_enabled", "log_event"]
 
 _stdlib = logging.getLogger("relaykit")
 _stdlib.addHandler(logging.NullHandler())
+
+
+def log_enabled(level: int = logging.INFO) -> bool:
+    """Whether an event at `level` goes anywhere (so that its fields are worth computing)."""
+    structlog = sys.modules.get("structlog")
+    return bool(structlog is not None and structlog.is_configured()) or _stdlib.isEnabledFor(level)
 
 
 def log_event(event: str, *, level: int = logging.INFO, **fields: Any) -> None:

@@ -33,6 +33,10 @@ class Observer:
         except Exception as exc:  # noqa: BLE001 - an observer must not break the call it watches
             log_event("relaykit.hook.failed", hook=name, error=f"{type(exc).__name__}: {exc}")
 
+    def listens(self, name: str) -> bool:
+        """Whether any plugin implements hook `name` (so that an event is worth building)."""
+        return self._hook is not None and bool(getattr(self._hook, name).get_hookimpls())
+
     def request(self, event: RequestEvent) -> None:
         self._fire("on_request", event)
 

@@ -7,6 +7,7 @@ also available under its own name with its default settings.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,23 @@ class Capability(StrEnum):
     TRANSLATION = "audio.translation"
     MODERATION = "moderation"
     MODELS = "models"
+    MEDIA_GENERATE = "media.generate"
+    MEDIA_EDIT_INPAINT = "media.edit.inpaint"
+    MEDIA_EDIT_OUTPAINT = "media.edit.outpaint"
+    MEDIA_EDIT_ERASE = "media.edit.erase"
+    MEDIA_EDIT_SEARCH_AND_REPLACE = "media.edit.search_and_replace"
+    MEDIA_EDIT_SEARCH_AND_RECOLOR = "media.edit.search_and_recolor"
+    MEDIA_EDIT_REMOVE_BACKGROUND = "media.edit.remove_background"
+    MEDIA_UPSCALE_CONSERVATIVE = "media.upscale.conservative"
+    MEDIA_UPSCALE_CREATIVE = "media.upscale.creative"
+    MEDIA_UPSCALE_FAST = "media.upscale.fast"
+    MEDIA_CONTROL_SKETCH = "media.control.sketch"
+    MEDIA_CONTROL_STRUCTURE = "media.control.structure"
+    MEDIA_CONTROL_STYLE = "media.control.style"
+    VIDEO_IMAGE_TO_VIDEO = "video.image_to_video"
+    VIDEO_TEXT_TO_VIDEO = "video.text_to_video"
+    MEDIA_URL_INPUT = "media.url_input"
+    """Not a need but a trait: the vendor fetches image URLs itself, so core does not download them."""
 
 
 class Operation(StrEnum):
@@ -64,6 +82,13 @@ class Operation(StrEnum):
     MODERATION = "moderation"
     MODEL_LIST = "model_list"
     MODEL_RETRIEVE = "model_retrieve"
+    MEDIA_GENERATE = "media_generate"
+    MEDIA_EDIT = "media_edit"
+    MEDIA_UPSCALE = "media_upscale"
+    MEDIA_CONTROL = "media_control"
+    VIDEO_GENERATE = "video_generate"
+    TASK_GET = "task_get"
+    """One look at a `Task`: ``task_get(task, ctx) -> Flow[Task]`` (see docs/plugins.md, "Tasks")."""
 
 
 class ProviderSettings(BaseModel):
@@ -118,9 +143,14 @@ class ProviderSpec:
         return self.capabilities if narrowed is None else self.capabilities & narrowed
 
     def load(self, operation: Operation) -> Callable[..., Any]:
-        """Import and return the flow function for `operation`."""
-        module_name, _, attr = self.operations[operation].partition(":")
-        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+        """Import and return the flow function for `operation` (looked up once per path)."""
+        return _load(self.operations[operation])
+
+
+@functools.lru_cache(maxsize=512)
+def _load(path: str) -> Callable[..., Any]:
+    module_name, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

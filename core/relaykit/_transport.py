@@ -1,38 +1,35 @@
-"""The HTTP backend: the only module that imports the HTTP client (httpx2).
+"""The httpx2 backend: the only module that imports httpx2 (`_transport_aiohttp` is aiohttp's twin).
 
 It turns a flow's `HttpRequest` into a real request, and the answer into an `HttpResponse`. A
-streamed answer is left open and framed into `StreamEvent`s (SSE through httpx2's own parser, or
-NDJSON lines). A `WebSocketRequest` is an upgrade handshake on the same pooled client; once it
-succeeds, httpx2's WebSocket session sends the flow's messages and the server's frames become
-events. Transport failures become `APIConnectionError` / `APITimeoutError`. Swapping the
-HTTP client is a change to this file alone.
+streamed answer is left open and framed into `StreamEvent`s (SSE or NDJSON lines, by `_framing`,
+which both backends share). A `WebSocketRequest` is an upgrade handshake on the same pooled client;
+once it succeeds, httpx2's WebSocket session sends the flow's messages and the server's frames
+become events. Transport failures become `APIConnectionError` / `APITimeoutError`. What every
+backend shares (logging, observer calls, masked URLs) is in `_backend`.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import secrets
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx2
 import wsproto.events
 from httpx2.websockets import AsyncWebSocketSession, HTTPXWSException, WebSocketDisconnect, WebSocketSession
 
-from . import __version__
+from ._backend import USER_AGENT, Reporting
 from ._errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
-from ._events import RequestEvent, ResponseEvent
 from ._flow import HttpRequest, HttpResponse, StreamEvent, WebSocketRequest
-from ._log import log_event
+from ._framing import LineDecoder, SSEDecoder
 from ._observe import Observer
 from ._provider import CallContext
 
 __all__ = ["AsyncTransport", "SyncTransport"]
 
-USER_AGENT = f"relaykit/{__version__}"
 _FRAMING_TYPES = {"sse": ("text/event-stream",), "ndjson": ("application/x-ndjson", "application/jsonl")}
 
 
@@ -41,11 +38,17 @@ Request = HttpRequest | WebSocketRequest
 
 def _timeout(request: Request, ctx: CallContext) -> httpx2.Timeout:
     read = request.timeout if request.timeout is not None else ctx.settings.timeout
-    return httpx2.Timeout(read, connect=min(ctx.settings.connect_timeout, read))
+    return _timeouts(read, min(ctx.settings.connect_timeout, read))
+
+
+@functools.lru_cache(maxsize=64)
+def _timeouts(read: float, connect: float) -> httpx2.Timeout:
+    return httpx2.Timeout(read, connect=connect)
 
 
 def _build(client: httpx2.Client | httpx2.AsyncClient, request: Request, ctx: CallContext) -> httpx2.Request:
-    headers = {"user-agent": USER_AGENT, **ctx.settings.headers, **request.headers}
+    extra = ctx.settings.headers if isinstance(request, WebSocketRequest) or request.provider_headers else {}
+    headers = {"user-agent": USER_AGENT, **extra, **request.headers}
     if isinstance(request, WebSocketRequest):
         headers.update(
             connection="upgrade",
@@ -55,19 +58,37 @@ def _build(client: httpx2.Client | httpx2.AsyncClient, request: Request, ctx: Ca
         url = "http" + request.url.removeprefix("ws") if request.url.startswith(("ws:", "wss:")) else request.url
         return client.build_request("GET", url, params=request.params, headers=headers, timeout=_timeout(request, ctx))
     files: Any = None
+    content = request.content
+    data = dict(request.data) if request.data is not None else None
     if request.files:
         files = [(part.field, (part.filename, part.content, part.content_type)) for part in request.files]
+    elif request.files is not None:  # multipart without a file part: httpx2 would URL-encode `data`
+        boundary = secrets.token_hex(16)
+        content, data = _fields_only_multipart(data or {}, boundary), None
+        headers["content-type"] = f"multipart/form-data; boundary={boundary}"
     return client.build_request(
         request.method,
         request.url,
         params=request.params,
         headers=headers,
         json=request.json,
-        content=request.content,
-        data=dict(request.data) if request.data is not None else None,
+        content=content,
+        data=data,
         files=files,
         timeout=_timeout(request, ctx),
     )
+
+
+def _fields_only_multipart(data: dict[str, Any], boundary: str) -> bytes:
+    """A ``multipart/form-data`` body of text fields only (lists repeat their field)."""
+    body = bytearray()
+    for name, value in data.items():
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        for item in value if isinstance(value, list | tuple) else [value]:
+            body += f'--{boundary}\r\nContent-Disposition: form-data; name="{quoted}"\r\n\r\n'.encode()
+            body += str(item).encode() + b"\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    return bytes(body)
 
 
 def _wants_stream(request: Request, response: httpx2.Response) -> bool:
@@ -80,65 +101,15 @@ def _wants_stream(request: Request, response: httpx2.Response) -> bool:
 
 
 def _response(raw: httpx2.Response, content: bytes, streaming: bool) -> HttpResponse:
-    headers = {key.lower(): value for key, value in raw.headers.items()}
+    headers: dict[str, str] = {}
+    pairs = raw.headers.raw  # decoded here in one pass: httpx2's items() decodes field by field
+    try:
+        decoded = [(key.decode("utf-8").lower(), value.decode("utf-8")) for key, value in pairs]
+    except UnicodeDecodeError:
+        decoded = [(key.decode("latin-1").lower(), value.decode("latin-1")) for key, value in pairs]
+    for key, value in decoded:  # repeated fields are joined with ", ", as httpx2 does
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
     return HttpResponse(status=raw.status_code, headers=headers, content=content, streaming=streaming, url=str(raw.url))
-
-
-def safe_url(request: Request) -> str:
-    """The request URL with secret query parameters masked, for logs."""
-    if not request.params:
-        return request.url
-    shown = {key: ("***" if key in request.secret_params else value) for key, value in request.params.items()}
-    return f"{request.url}?{urlencode(shown)}"
-
-
-class _Reporting:
-    """Logs one event per request and tells the observer hooks (request sent, answer arrived)."""
-
-    def __init__(self, observer: Observer | None) -> None:
-        self._observer = observer or Observer()
-
-    def _sending(self, request: Request, ctx: CallContext) -> float:
-        self._observer.request(RequestEvent(ctx.provider, ctx.model, _method(request), safe_url(request)))
-        return time.perf_counter()
-
-    def _report(
-        self, request: Request, ctx: CallContext, response: HttpResponse | None, started: float, error: str = ""
-    ) -> None:
-        _log(request, ctx, response, started, error)
-        if response is not None:
-            self._observer.response(
-                ResponseEvent(
-                    provider=ctx.provider,
-                    model=ctx.model,
-                    method=_method(request),
-                    url=safe_url(request),
-                    status=response.status,
-                    request_id=response.request_id,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    streamed=response.streaming,
-                )
-            )
-
-
-def _method(request: Request) -> str:
-    return request.method if isinstance(request, HttpRequest) else "WEBSOCKET"
-
-
-def _log(request: Request, ctx: CallContext, response: HttpResponse | None, started: float, error: str = "") -> None:
-    extra: dict[str, Any] = {"error": error} if error else {}
-    log_event(
-        "relaykit.http.request",
-        provider=ctx.provider,
-        model=ctx.model,
-        method=_method(request),
-        url=safe_url(request),
-        status=response.status if response is not None else None,
-        request_id=response.request_id if response is not None else None,
-        streamed=bool(response is not None and response.streaming),
-        duration_ms=round((time.perf_counter() - started) * 1000, 2),
-        **extra,
-    )
 
 
 def connection_error(exc: Exception, ctx: CallContext, *, during_stream: bool = False) -> APIError:
@@ -258,7 +229,7 @@ def _read_timeout(request: Request, ctx: CallContext) -> float:
     return request.timeout if request.timeout is not None else ctx.settings.timeout
 
 
-class SyncTransport(_Reporting):
+class SyncTransport(Reporting):
     """Sends `HttpRequest`s on one pooled `httpx2.Client` (connections are reused)."""
 
     def __init__(self, client: httpx2.Client | None = None, observer: Observer | None = None) -> None:
@@ -303,13 +274,10 @@ class SyncTransport(_Reporting):
 
     def _events(self, raw: httpx2.Response, request: HttpRequest, ctx: CallContext) -> Iterator[StreamEvent]:
         try:
-            if request.stream == "sse":
-                for sse in httpx2.EventSource(raw, max_event_size=None):
-                    yield StreamEvent(data=sse.data, event=sse.event, id=sse.id)
-            else:
-                for line in raw.iter_lines():
-                    if line.strip():
-                        yield StreamEvent(data=line)
+            decoder = SSEDecoder() if request.stream == "sse" else LineDecoder()
+            for chunk in raw.iter_bytes():
+                yield from decoder.feed(chunk)
+            yield from decoder.flush()
         except httpx2.TransportError as exc:
             raise connection_error(exc, ctx, during_stream=True) from exc
         finally:
@@ -319,7 +287,7 @@ class SyncTransport(_Reporting):
         self._client.close()
 
 
-class AsyncTransport(_Reporting):
+class AsyncTransport(Reporting):
     """Sends `HttpRequest`s on one pooled `httpx2.AsyncClient`."""
 
     def __init__(self, client: httpx2.AsyncClient | None = None, observer: Observer | None = None) -> None:
@@ -364,13 +332,12 @@ class AsyncTransport(_Reporting):
 
     async def _events(self, raw: httpx2.Response, request: HttpRequest, ctx: CallContext) -> AsyncIterator[StreamEvent]:
         try:
-            if request.stream == "sse":
-                async for sse in httpx2.EventSource(raw, max_event_size=None):
-                    yield StreamEvent(data=sse.data, event=sse.event, id=sse.id)
-            else:
-                async for line in raw.aiter_lines():
-                    if line.strip():
-                        yield StreamEvent(data=line)
+            decoder = SSEDecoder() if request.stream == "sse" else LineDecoder()
+            async for chunk in raw.aiter_bytes():
+                for event in decoder.feed(chunk):
+                    yield event
+            for event in decoder.flush():
+                yield event
         except httpx2.TransportError as exc:
             raise connection_error(exc, ctx, during_stream=True) from exc
         finally:

@@ -28,6 +28,7 @@ from ._plugins import ProviderRegistry
 from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
 from ._state import SharedState, state_key
 from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
+from ._types._aspect import nearest_aspect_ratio
 
 __all__ = [
     "CallContext",
@@ -52,6 +53,7 @@ __all__ = [
     "error_class_for",
     "excerpt",
     "log_event",
+    "nearest_aspect_ratio",
     "parse_duration",
     "parse_rate_limit",
     "parse_retry_after",

@@ -35,7 +35,8 @@ _OPS = {
     Operation.MODEL_RETRIEVE: "relaykit_openai._models:model_retrieve",
 }
 
-_ALL = frozenset(Capability)
+# Everything but the normalized media operations and tasks, which the OpenAI dialect has no API for.
+_ALL = frozenset(c for c in Capability if not c.value.startswith(("media.", "video.")))
 
 
 class OpenAISettings(ProviderSettings):

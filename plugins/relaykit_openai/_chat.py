@@ -41,6 +41,8 @@ _FINISH_REASONS: dict[str, str | None] = {
     **FINISH_SYNONYMS,
 }
 _STREAM_NOISE = frozenset({"obfuscation"})
+_CHUNK_KNOWN = frozenset(ChatCompletionChunk.model_fields) | _STREAM_NOISE
+"""A chunk's keys that are not `vendor_data` (computed once: chunks are the hot path)."""
 _RESERVED_OPTIONS = {"model", "messages", "stream", "stream_options"}
 _NOT_SENT = {"model", "provider_options", "stream", "stream_options", "max_tokens", "max_completion_tokens"}
 
@@ -140,12 +142,14 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
             index = choice.get("index", 0)
             delta = choice.get("delta") or {}
             choice["delta"] = delta
-            _map_reasoning(delta)
+            if "reasoning" in delta:
+                _map_reasoning(delta)
             if delta.get("tool_calls"):
                 delta["tool_calls"] = [self._dense(index, call) for call in delta["tool_calls"]]
                 self._tools_seen[index] = True
-            choice["finish_reason"] = _map_finish_reason(choice.get("finish_reason"), payload)
-            self._note_choice(index, choice["finish_reason"])
+            if (finish := choice.get("finish_reason")) is not None:
+                finish = choice["finish_reason"] = _map_finish_reason(finish, payload)
+            self._note_choice(index, finish)
         self._last = {"id": payload.get("id") or self._last.get("id", ""), "created": payload.get("created")}
         data = {
             **payload,
@@ -153,7 +157,7 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
             "created": payload.get("created") or 0,
             "model": payload.get("model") or self._ctx.model,
             "provider": self._ctx.provider,
-            "vendor_data": extras(payload, ChatCompletionChunk.model_fields, skip=_STREAM_NOISE),
+            "vendor_data": extras(payload, _CHUNK_KNOWN),
         }
         try:
             return ChatCompletionChunk.model_validate(data)

@@ -84,7 +84,7 @@ class Deployment:
 
     @property
     def id(self) -> str:
-        """A stable name for logs and cooldown: ``route#index:provider/model``."""
+        """A stable name within its route: ``index:provider/model``."""
         return f"{self.index}:{self.model}"
 
     @property
@@ -100,6 +100,8 @@ class Route:
     deployments: tuple[Deployment, ...]
     strategy: Literal["ordered", "weighted"] = "ordered"
     policy: RouterPolicy = field(default_factory=RouterPolicy)
+    key: str = ""
+    """The configuration key of the deployment list (``routes.NAME.deployments`` or ``aliases.NAME``)."""
 
     def cooldown_key(self, deployment: Deployment) -> str:
         return f"{self.name}#{deployment.id}"
@@ -124,8 +126,11 @@ def _deployments(raw: Any, key: str, path: str | None) -> tuple[Deployment, ...]
             parsed = _DeploymentModel.model_validate(data)
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
-            where = ".".join(map(str, (key, index, *first["loc"])))
-            message = "must be 'provider/model'" if first["loc"] == ("model",) else first["msg"]
+            # A string deployment is named by its index: the caller wrote no `model` key.
+            where = ".".join(map(str, (key, index, *([] if isinstance(item, str) else first["loc"]))))
+            message = first["msg"]
+            if first["loc"] == ("model",):
+                message = "required" if first["type"] == "missing" else "must be 'provider/model'"
             raise ConfigurationError(message, key=where, path=path) from None
         result.append(Deployment(index=index, **parsed.model_dump()))
     return tuple(result)
@@ -144,21 +149,21 @@ def parse_routes(
     parsed: dict[str, Route] = {}
     for name, value in aliases.items():
         if isinstance(value, list):
-            parsed[name] = Route(name, _deployments(value, f"aliases.{name}", path), "ordered", default)
+            key = f"aliases.{name}"
+            parsed[name] = Route(name, _deployments(value, key, path), "ordered", default, key)
     if not isinstance(routes, Mapping):
         raise ConfigurationError("must be a table of route tables", key="routes", path=path)
     for name, section in routes.items():
         key = f"routes.{name}"
         if not isinstance(section, Mapping):
             raise ConfigurationError("must be a table", key=key, path=path)
-        if name in parsed:
+        if name in aliases:
             raise ConfigurationError("is also defined as an alias", key=key, path=path)
         strategy = section.get("strategy", "ordered")
         if strategy not in ("ordered", "weighted"):
             raise ConfigurationError("must be 'ordered' or 'weighted'", key=f"{key}.strategy", path=path)
         overrides = {k: v for k, v in section.items() if k not in _ROUTE_KEYS}
         policy = _policy(overrides, key, path, base=default)
-        parsed[name] = Route(
-            name, _deployments(section.get("deployments"), f"{key}.deployments", path), strategy, policy
-        )
+        listed = f"{key}.deployments"
+        parsed[name] = Route(name, _deployments(section.get("deployments"), listed, path), strategy, policy, listed)
     return parsed

@@ -36,11 +36,15 @@ class CooldownRegistry:
             return health is not None and self._clock() < health.cooled_until
 
     def failed(self, key: str, *, threshold: int, cooldown: float) -> bool:
-        """Record a failed request; True when this failure starts a cooldown."""
+        """Record a failed request; True when this failure starts a cooldown.
+
+        A deployment that was cooled down and has not succeeded since is cooled down again by its
+        next failure (the probe after the cooldown failed).
+        """
         with self._lock:
             health = self._health.setdefault(key, _Health())
             health.failures += 1
-            if health.failures >= threshold and cooldown > 0:
+            if (health.failures >= threshold or health.cooled_until) and cooldown > 0:
                 health.cooled_until = self._clock() + cooldown
                 health.failures = 0
                 return True

@@ -10,6 +10,7 @@ A streamed request counts as served only once content has arrived (see `_stream`
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 import stamina
 
-from .._errors import AllDeploymentsFailedError, RelaykitError
+from .._errors import AllDeploymentsFailedError, ConfigurationError, RelaykitError
 from .._events import ErrorEvent, FallbackEvent
 from .._log import log_event
 from .._observe import Observer
@@ -57,6 +58,15 @@ class _Request:
     started: float = field(default_factory=time.monotonic)
     attempts: int = 0
     failed: list[tuple[str, BaseException]] = field(default_factory=list)
+    tries: int = 0
+    """Attempts on the deployment being tried."""
+    wait: float | bool = False
+    """After a failed attempt: the wait before retrying the same deployment, or False to move on."""
+    originals: list[Any] = field(default_factory=list)
+    """Each candidate's request as planned, before any continuation rewrote it."""
+
+    def __post_init__(self) -> None:
+        self.originals = [candidate.request for candidate in self.candidates]
 
     def remaining(self) -> float:
         return self.route.policy.timeout - (time.monotonic() - self.started)
@@ -64,20 +74,25 @@ class _Request:
     def exhausted(self) -> bool:
         return self.attempts >= self.route.policy.max_attempts or self.remaining() <= 0
 
-    def call_timeout(self) -> float | None:
-        """The read timeout of one attempt: the first-chunk deadline for streams."""
-        if not self.stream:
-            return self.timeout
-        deadline = self.route.policy.first_chunk_timeout
-        return deadline if self.timeout is None else min(deadline, self.timeout)
+    def call_timeout(self, candidate: Candidate) -> float:
+        """The read timeout of one attempt: the caller's (else the provider's), within the time left.
+
+        For streams also the first-chunk deadline (which then bounds the wait between chunks too).
+        """
+        limits = [candidate.target.settings.timeout if self.timeout is None else self.timeout]
+        limits.append(max(self.remaining(), 0.001))
+        if self.stream:
+            limits.append(self.route.policy.first_chunk_timeout)
+        return min(limits)
 
     def continue_after(self, position: int, partial: Any) -> None:
         """Rewrite the remaining candidates' requests to continue `partial` (continuation mode)."""
         self.failed.append((self.candidates[position].deployment.model, _ContinuedElsewhereError()))
         for index in range(position + 1, len(self.candidates)):
             candidate = self.candidates[index]
+            # `partial` holds all the text so far: continue the request as planned, not a rewritten one.
             self.candidates[index] = Candidate(
-                candidate.deployment, candidate.target, continued(candidate.request, partial)
+                candidate.deployment, candidate.target, continued(self.originals[index], partial)
             )
 
     def info(self, candidate: Candidate) -> dict[str, Any]:
@@ -103,8 +118,22 @@ class Router:
         self._resolver = resolver
         self._observer = observer or Observer()
         self._cooldowns = registry or cooldowns()
+        self._check_providers()
         if routes:
             quiet_stamina_hooks()
+
+    def _check_providers(self) -> None:
+        """A deployment naming no configured or registered provider fails when the client is built."""
+        config, registry = self._resolver.config, self._resolver.registry
+        for route in self.routes.values():
+            for deployment in route.deployments:
+                if deployment.provider not in config.providers and deployment.provider not in registry:
+                    known = ", ".join(self._resolver.provider_names()) or "none registered"
+                    raise ConfigurationError(
+                        f"unknown provider {deployment.provider!r} (providers: {known})",
+                        key=f"{route.key}.{deployment.index}" if route.key else f"routes.{route.name}",
+                        path=config.path,
+                    )
 
     def route_for(self, model: str | None) -> Route | None:
         return self.routes.get(model) if model else None
@@ -157,6 +186,7 @@ class Router:
         raise self._give_up(state)
 
     def _try_sync(self, state: _Request, candidate: Candidate, run: SyncRun) -> Any:
+        state.tries = 0
         try:
             for attempt in self._retrying(state):
                 with attempt:
@@ -168,8 +198,10 @@ class Router:
 
     def _attempt_sync(self, state: _Request, candidate: Candidate, run: SyncRun) -> Any:
         state.attempts += 1
+        state.tries += 1
+        state.wait = False
         try:
-            result = run(candidate, state.call_timeout())
+            result = run(candidate, state.call_timeout(candidate))
             if state.stream:
                 result = read_until_content(result)
         except RelaykitError as exc:
@@ -218,6 +250,7 @@ class Router:
         raise self._give_up(state)
 
     async def _try_async(self, state: _Request, candidate: Candidate, run: AsyncRun) -> Any:
+        state.tries = 0
         try:
             async for attempt in self._retrying(state):
                 with attempt:
@@ -229,8 +262,10 @@ class Router:
 
     async def _attempt_async(self, state: _Request, candidate: Candidate, run: AsyncRun) -> Any:
         state.attempts += 1
+        state.tries += 1
+        state.wait = False
         try:
-            result = await run(candidate, state.call_timeout())
+            result = await run(candidate, state.call_timeout(candidate))
             if state.stream:
                 result = await aread_until_content(result)
         except RelaykitError as exc:
@@ -246,22 +281,39 @@ class Router:
         left = min(policy.retries + 1, policy.max_attempts - state.attempts)
 
         def backoff(exc: Exception) -> bool | float:
-            if decide(exc) is not Decision.RETRY or state.exhausted():
-                return False
-            return retry_wait(exc, policy.max_retry_after)
+            # Decided (and logged) by `_attempt_failed` when the attempt failed.
+            return state.wait
 
+        # No stamina timeout: `_next_wait` keeps every wait, and `call_timeout` every attempt,
+        # within the time left of the route's budget.
         return stamina.retry_context(
             on=backoff,
             attempts=max(left, 1),
-            timeout=max(state.remaining(), 0.001),
+            timeout=None,
             wait_initial=policy.backoff_initial,
             wait_max=policy.backoff_max,
             wait_jitter=policy.backoff_jitter,
         )
 
+    @staticmethod
+    def _next_wait(state: _Request, exc: RelaykitError) -> float | bool:
+        """Seconds to wait before retrying the same deployment after `exc`, or False to move on."""
+        policy = state.route.policy
+        if decide(exc) is not Decision.RETRY or state.tries > policy.retries or state.exhausted():
+            return False
+        wait = retry_wait(exc, policy.max_retry_after)
+        if wait is True:
+            jitter = random.uniform(0, policy.backoff_jitter)  # noqa: S311 - jitter, not cryptography
+            wait = min(policy.backoff_max, policy.backoff_initial * 2 ** (state.tries - 1) + jitter)
+        if wait is False or wait >= state.remaining():
+            return False
+        return wait
+
     def _attempt_failed(self, state: _Request, candidate: Candidate, exc: RelaykitError) -> None:
+        state.wait = self._next_wait(state, exc)
         decision = decide(exc)
-        self._log_attempt(state, candidate, decision.value, exc)
+        outcome = "retry" if state.wait is not False else Decision.MOVE_ON.value
+        self._log_attempt(state, candidate, decision.value if decision is Decision.STOP else outcome, exc)
         self._observer.error(
             ErrorEvent(
                 provider=candidate.target.provider,
@@ -327,6 +379,7 @@ class Router:
             outcome=outcome,
             error_kind=type(exc).__name__ if exc is not None else None,
             retry_after=getattr(exc, "retry_after", None),
+            wait=round(state.wait, 3) if outcome == "retry" else None,
             elapsed_ms=round((time.monotonic() - state.started) * 1000, 2),
         )
 

@@ -7,8 +7,9 @@ connection — is an ordinary attempt failure, so the router retries or falls ba
 sees no seam. Once content has reached the caller there is no silent retry: a failure raises
 `StreamInterruptedError` carrying exactly what the caller received (assembled) and the deployment
 that produced it — unless the route's optional continuation mode is on: then another deployment
-is asked to go on from the text received so far (as an assistant prefill) and its chunks follow,
-with a ``relaykit.route.continued`` event.
+is asked to go on from the text received so far (as an assistant prefill) and its chunks follow
+(without its opening role chunk: the caller sees one answer), with a ``relaykit.route.continued``
+event.
 """
 
 from __future__ import annotations
@@ -49,6 +50,30 @@ def has_content(chunk: Any) -> bool:
     return False
 
 
+def _is_opening(chunk: Any) -> bool:
+    """A chunk before any content that only opens the answer (a role; no finish, no usage)."""
+    if has_content(chunk) or getattr(chunk, "usage", None) is not None:
+        return False
+    return not any(getattr(choice, "finish_reason", None) for choice in getattr(chunk, "choices", None) or ())
+
+
+def _without_role(chunk: Any) -> Any:
+    """`chunk` with the role taken out of its deltas."""
+    choices = getattr(chunk, "choices", None) or []
+    if not any(getattr(getattr(choice, "delta", None), "role", None) for choice in choices):
+        return chunk
+    return chunk.model_copy(
+        update={
+            "choices": [
+                choice.model_copy(update={"delta": choice.delta.model_copy(update={"role": None})})
+                if getattr(choice, "delta", None) is not None
+                else choice
+                for choice in choices
+            ]
+        }
+    )
+
+
 def read_until_content(stream: Stream[Any]) -> StreamStart:
     """Read `stream` up to and including its first content chunk (or its end)."""
     head: list[Any] = []
@@ -84,12 +109,24 @@ class _RoutedCore:
         self._accumulator = accumulator
         self._resume = resume
         self._delivered = False
+        self._broken: StreamInterruptedError | None = None
+        """The interruption this stream raised: raised again instead of a final result."""
 
     @property
     def route(self) -> Any:
         from .._types._base import RouteInfo
 
         return RouteInfo(**self._info)
+
+    @property
+    def response(self) -> Any:
+        """The answering deployment's status and headers, as `Stream.response`."""
+        return getattr(self._start.stream, "response", None)
+
+    @property
+    def request_id(self) -> str | None:
+        """The answering deployment's request id, as `Stream.request_id`."""
+        return getattr(self._start.stream, "request_id", None)
 
     def _deliver(self, chunk: Any) -> Any:
         if self._accumulator is not None:
@@ -110,6 +147,13 @@ class _RoutedCore:
             model=getattr(exc, "model", None),
         )
 
+    def _resumed_head(self) -> list[Any]:
+        """The head of a continuation: its opening chunks go, their role too (the caller has both)."""
+        head = list(self._start.head)
+        while head and _is_opening(head[0]):
+            head.pop(0)
+        return [_without_role(chunk) for chunk in head]
+
     def _continued(self, interrupted: StreamInterruptedError) -> None:
         log_event(
             "relaykit.route.continued",
@@ -119,6 +163,8 @@ class _RoutedCore:
         )
 
     def get_final_completion(self) -> Any:
+        if self._broken is not None:  # a partial answer is never passed off as a final one
+            raise self._broken
         if self._accumulator is None:
             raise TypeError("this stream does not assemble a final result")
         result = self._accumulator.snapshot()
@@ -146,12 +192,15 @@ class RoutedStream(_RoutedCore, Iterator[Any]):
                 return
             except RelaykitError as exc:
                 if self._resume is None:
-                    raise self._interrupted(exc) from exc
+                    self._broken = self._interrupted(exc)
+                    raise self._broken from exc
                 interrupted = self._interrupted(exc)
                 try:
                     self._start, self._info = self._resume(interrupted.partial)
                 except RelaykitError as second:
+                    self._broken = interrupted
                     raise interrupted from second
+                self._start.head = self._resumed_head()
                 self._continued(interrupted)
 
     def __next__(self) -> Any:
@@ -195,12 +244,15 @@ class AsyncRoutedStream(_RoutedCore, AsyncIterator[Any]):
                 return
             except RelaykitError as exc:
                 if self._resume is None:
-                    raise self._interrupted(exc) from exc
+                    self._broken = self._interrupted(exc)
+                    raise self._broken from exc
                 interrupted = self._interrupted(exc)
                 try:
                     self._start, self._info = await self._resume(interrupted.partial)
                 except RelaykitError as second:
+                    self._broken = interrupted
                     raise interrupted from second
+                self._start.head = self._resumed_head()
                 self._continued(interrupted)
 
     async def __anext__(self) -> Any:

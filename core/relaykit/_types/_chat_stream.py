@@ -122,7 +122,9 @@ class ChatStreamAccumulator:
             self._add_choice(choice)
 
     def _add_choice(self, choice: ChunkChoice) -> None:
-        builder = self._choices.setdefault(choice.index, _ChoiceBuilder())
+        builder = self._choices.get(choice.index)
+        if builder is None:  # not setdefault: a builder per chunk would be built only to be thrown away
+            builder = self._choices[choice.index] = _ChoiceBuilder()
         delta = choice.delta
         if delta.content is not None:
             builder.content.append(delta.content)
@@ -134,7 +136,9 @@ class ChatStreamAccumulator:
         if delta.reasoning:
             builder.reasoning.extend(delta.reasoning)
         for call in delta.tool_calls or ():
-            target = builder.tool_calls.setdefault(call.index, _ToolCallBuilder())
+            target = builder.tool_calls.get(call.index)
+            if target is None:
+                target = builder.tool_calls[call.index] = _ToolCallBuilder()
             target.id = target.id or (call.id or "")
             if call.function is not None:
                 target.name = target.name or (call.function.name or "")

@@ -38,17 +38,26 @@ class _TaskModel(RequestModel):
 
 
 class TaskOutput(_TaskModel):
-    """One produced file: a URL (often short-lived), or its bytes as base64, or both."""
+    """One produced file: a URL (often short-lived), or its bytes as base64, or both.
+
+    `expires_at` is when a signed `url` stops working, when the vendor says or documents it
+    (download before then: ``client.tasks.wait(task, download=True)``). `content_filtered` is True
+    when the vendor's moderation blurred or blanked this output but still delivered it.
+    """
 
     url: str | None = None
     b64_json: str | None = Field(default=None, repr=False)
     mime_type: str | None = None
     seed: int | None = None
+    content_filtered: bool = False
+    expires_at: datetime | None = None
 
     @model_validator(mode="after")
     def _has_data(self) -> TaskOutput:
         if self.url is None and self.b64_json is None:
             raise ValueError("an output needs a url or b64_json")
+        if self.expires_at is not None and self.expires_at.utcoffset() is None:
+            raise ValueError("expires_at must be timezone-aware")
         return self
 
     def to_bytes(self) -> bytes:
@@ -57,10 +66,11 @@ class TaskOutput(_TaskModel):
 
 
 class TaskResult(_TaskModel):
-    """What a finished task produced: images, or a video."""
+    """What a finished task produced: images, or a video; `aspect_ratio` is the one the vendor used."""
 
     images: list[TaskOutput] = Field(default_factory=list)
     video: TaskOutput | None = None
+    aspect_ratio: str | None = None
 
 
 class TaskError(_TaskModel):
@@ -74,7 +84,8 @@ class Task(_TaskModel):
     """A long-running job at a vendor, as last seen.
 
     `provider` is the configured provider name that accepted it and `id` the vendor's job id;
-    `kind` names the operation (`image.generate`, `midjourney.imagine`, `video.generate`...).
+    `kind` names the operation: a normalized one by its capability (`media.upscale.creative`,
+    `video.image_to_video`...), or a vendor's own (`midjourney.imagine`).
     `progress` runs from 0 to 1 when the vendor reports it. `poll_after` is the vendor's hint of
     how many seconds to wait before asking again. `vendor_data` keeps what the plugin needs to
     resume and whatever else the vendor said; it must be JSON-serializable.

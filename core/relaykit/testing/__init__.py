@@ -20,6 +20,10 @@ lets another process trigger them. See `Fault` for what each does on the wire.
 
 Cassettes (`use_cassette`, `relaykit_vcr`) replay recorded vendor exchanges with vcrpy, configured
 the relaykit way; vcrpy is imported only when they are used.
+
+An emulator whose chat answers can be scripted exactly implements `ChatScripting`. The conformance
+kit, `relaykit.testing.kit`, is a separate module (a pytest plugin authors opt into): importing
+`relaykit.testing` does not import it, nor pytest.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ._cassettes import RECORD_ENV, SECRET_HEADERS, SECRET_QUERY_PARAMETERS, rel
 from ._emulator import Emulator, RouteHandler
 from ._exchange import EmulatedError, Form, RecordedRequest, Reply, SSEEvent, UploadedFile
 from ._faults import FAULT_HEADER, Fault, FaultKind
+from ._scripting import ChatScripting
 from ._websocket import WebSocketHandler, WebSocketPeer
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "RECORD_ENV",
     "SECRET_HEADERS",
     "SECRET_QUERY_PARAMETERS",
+    "ChatScripting",
     "EmulatedError",
     "Emulator",
     "Fault",

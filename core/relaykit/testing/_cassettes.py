@@ -49,7 +49,7 @@ SECRET_HEADERS = (
 )
 SECRET_QUERY_PARAMETERS = ("access_token", "authorization", "api_key", "key", "client_id", "client_secret", "signature")
 _DROPPED_RESPONSE_HEADERS = ("content-length", "content-encoding", "transfer-encoding", *SECRET_HEADERS)
-_SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "STABILITY_API_KEY")
+_SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "STABILITY_API_KEY", "BFL_API_KEY")
 
 
 def relaykit_vcr(*, record_mode: str | None = None, secrets: Iterable[str] = ()) -> Any:

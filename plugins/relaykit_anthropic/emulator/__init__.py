@@ -12,8 +12,9 @@ answer carries a ``request-id`` header. Bodies are checked as Claude checks them
 required, the conversation rules, thinking constraints, unknown fields refused; see
 ``emulator._validate`` and ``emulator._conversation``). Answers are generated deterministically
 (see ``emulator._answer``) or scripted with `AnthropicEmulator.script_message`; an in-stream
-``error`` event is asked for with `AnthropicEmulator.inject_stream_error`. Faults come from
-`relaykit.testing` (`Fault`, or the ``x-relaykit-fault`` header)::
+``error`` event is asked for with `AnthropicEmulator.inject_stream_error`. ``script_chat`` and
+``script_chat_error`` implement `relaykit.testing.ChatScripting` for the conformance kit. Faults
+come from `relaykit.testing` (`Fault`, or the ``x-relaykit-fault`` header)::
 
     import relaykit
     from relaykit.testing import Fault
@@ -34,6 +35,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from relaykit import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    OverloadedError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+)
 from relaykit.testing import Emulator, RecordedRequest, Reply, RouteHandler
 
 from ._answer import ScriptedMessage, generate, message_object, scripted_answer, usage_of
@@ -139,6 +149,24 @@ class AnthropicEmulator(Emulator):
         with self._lock:
             self._stream_errors.extend([StreamError(error_type, message, after_events)] * times)
 
+    def script_chat(self, text: str | None = None, *, tool_calls: Sequence[Mapping[str, Any]] = ()) -> None:
+        """`script_message` under the name of `relaykit.testing.ChatScripting` (text, then tool calls)."""
+        self.script_message(text, tool_calls=tool_calls)
+
+    def script_chat_error(self, error: type[APIStatusError], message: str = "The server had an error.") -> None:
+        """Make the next streamed Messages answer end with an ``error`` event meaning `error`.
+
+        Claude reports errors in band only inside streams (`inject_stream_error`), with the
+        ``error.type`` that means `error` (``overloaded_error`` for `relaykit.OverloadedError`...).
+
+        Raises:
+            ValueError: for a kind Anthropic has no error type for.
+        """
+        error_type = _IN_BAND.get(error)
+        if error_type is None:
+            raise ValueError(f"Anthropic has no error type that means {error.__name__}")
+        self.inject_stream_error(error_type, message)
+
     def reset(self) -> None:
         """Forget recorded requests, queued faults, scripted answers and stream errors."""
         super().reset()
@@ -230,6 +258,17 @@ class AnthropicEmulator(Emulator):
         if known is None and self.strict_models:
             raise model_not_found(model)
         return known or model
+
+
+_IN_BAND: dict[type[APIStatusError], str] = {
+    AuthenticationError: "authentication_error",
+    BadRequestError: "invalid_request_error",
+    OverloadedError: "overloaded_error",
+    PermissionDeniedError: "permission_error",
+    RateLimitError: "rate_limit_error",
+    ServerError: "api_error",
+}
+"""relaykit error class -> the Anthropic ``error.type`` that means it, for in-band stream errors."""
 
 
 def _check_version(request: RecordedRequest) -> None:

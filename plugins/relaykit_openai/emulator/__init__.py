@@ -4,9 +4,12 @@ Reference: ``shared/dialects/openai.md``. Every endpoint of the reference is ser
 completions (JSON and SSE), legacy completions, embeddings, image generations/edits/variations,
 speech, transcriptions and translations, moderations, and models. Answers are generated
 deterministically (chat answers ``"You said: <your text>"``, or calls a tool when tools are offered;
-see ``emulator._chat``), or scripted with `OpenAIEmulator.script_chat`. Requests must carry
-``Authorization: Bearer <api_key>``; unknown routes, unknown model ids and bad bodies get OpenAI's
-error envelope. Faults come from `relaykit.testing` (`Fault`, or the ``x-relaykit-fault`` header)::
+see ``emulator._chat``), or scripted with `OpenAIEmulator.script_chat` (and in-band errors with
+`OpenAIEmulator.script_chat_error`: the `relaykit.testing.ChatScripting` protocol the conformance
+kit uses). `OpenAIEmulator.generated_reasoning` lets a subclass add reasoning to generated
+answers. Requests must carry ``Authorization: Bearer <api_key>``; unknown routes, unknown model
+ids and bad bodies get OpenAI's error envelope. Faults come from `relaykit.testing` (`Fault`, or
+the ``x-relaykit-fault`` header)::
 
     import relaykit
     from relaykit.testing import Fault
@@ -21,14 +24,17 @@ error envelope. Faults come from `relaykit.testing` (`Fault`, or the ``x-relayki
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from relaykit import APIStatusError, BadRequestError, ContentPolicyError, RateLimitError, ServerError
 from relaykit.testing import Emulator, RecordedRequest, Reply, RouteHandler
 
 from ._audio import speech_reply, transcript_reply
-from ._chat import ScriptedChat, chat_body, chat_reply, sample_schema, tool_call
+from ._chat import ScriptedChat, _generate, chat_body, chat_reply, sample_schema, tool_call
+from ._common import unix_now
 from ._images import edit_reply, generation_reply, png, variation_reply
 from ._text import (
     MODELS,
@@ -70,6 +76,7 @@ class OpenAIEmulator(Emulator):
         self.models: dict[str, str] = dict(MODELS) if models is None else dict.fromkeys(models, "system")
         self.strict_models = strict_models
         self._scripts: deque[ScriptedChat] = deque()
+        self._chat_errors: deque[dict[str, Any]] = deque()
         self.route("POST", "/v1/chat/completions", self._chat)
         self.route("POST", "/v1/completions", self._modelled(lambda r: completion_reply(r, self.next_id())))
         self.route("POST", "/v1/embeddings", self._modelled(embedding_reply))
@@ -108,11 +115,38 @@ class OpenAIEmulator(Emulator):
         with self._lock:
             self._scripts.append(ScriptedChat(text, calls, finish, reasoning, refusal))
 
+    def script_chat_error(self, error: type[APIStatusError], message: str = "The server had an error.") -> None:
+        """Make the next chat answer report `error` in band, as OpenAI-style servers do.
+
+        A streamed answer sends its first chunk, then ``data: {"error": {...}}``; an answer that
+        is not streamed is a 200 whose body is the error envelope (relays do that). The envelope's
+        ``type`` and ``code`` are the ones that mean `error` (see `relaykit.testing.ChatScripting`).
+
+        Raises:
+            ValueError: for kinds the dialect reports only with an HTTP status (overload, auth...).
+        """
+        kind = _IN_BAND.get(error)
+        if kind is None:
+            known = ", ".join(cls.__name__ for cls in _IN_BAND)
+            raise ValueError(f"the OpenAI dialect reports {error.__name__} with an HTTP status only (in band: {known})")
+        error_type, code = kind
+        with self._lock:
+            self._chat_errors.append({"message": message, "type": error_type, "param": None, "code": code})
+
+    def generated_reasoning(self, body: Mapping[str, Any]) -> str | None:
+        """Reasoning text for a generated (not scripted) answer to `body`; None sends none.
+
+        Override it to emulate a reasoning model (DeepSeek's ``deepseek-reasoner``): the text goes
+        out as ``reasoning_content`` in the message and, streamed, as deltas before the content.
+        """
+        return None
+
     def reset(self) -> None:
-        """Forget recorded requests, queued faults and scripted answers."""
+        """Forget recorded requests, queued faults, scripted answers and in-band errors."""
         super().reset()
         with self._lock:
             self._scripts.clear()
+            self._chat_errors.clear()
 
     def authorize(self, request: RecordedRequest) -> Reply | None:
         """Require ``Authorization: Bearer <api_key>``, answering 401 as OpenAI does."""
@@ -138,6 +172,13 @@ class OpenAIEmulator(Emulator):
         self._check_model(body["model"])
         with self._lock:
             script = self._scripts.popleft() if self._scripts else None
+            error = self._chat_errors.popleft() if self._chat_errors else None
+        if error is not None:
+            return _in_band_reply(body, error, self.next_id())
+        if script is None and (reasoning := self.generated_reasoning(body)) is not None:
+            answer = _generate(body, f"call_emu{self.next_id():06d}")
+            calls = tuple(answer.tool_calls)
+            script = ScriptedChat(answer.content, calls, answer.finish_reason, reasoning, answer.refusal)
         return chat_reply(body, self.next_id(), script)
 
     def _modelled(self, handler: RouteHandler) -> RouteHandler:
@@ -161,6 +202,29 @@ class OpenAIEmulator(Emulator):
 
     def _publish_png(self, content: bytes) -> str:
         return self.publish(content, "image/png", suffix=".png")
+
+
+_IN_BAND: dict[type[APIStatusError], tuple[str, str | None]] = {
+    BadRequestError: ("invalid_request_error", None),
+    ContentPolicyError: ("invalid_request_error", "content_filter"),
+    RateLimitError: ("requests", "rate_limit_exceeded"),
+    ServerError: ("server_error", None),
+}
+"""The dialect's in-band error kinds: relaykit class -> (``type``, ``code``)."""
+
+
+def _in_band_reply(body: Mapping[str, Any], error: dict[str, Any], seq: int) -> Reply:
+    """A 200 carrying `error`: after a first chunk when streamed, as the whole body otherwise."""
+    if not body.get("stream"):
+        return Reply.json({"error": error})
+    first = {
+        "id": f"chatcmpl-emu{seq:06d}",
+        "object": "chat.completion.chunk",
+        "created": unix_now(),
+        "model": body["model"],
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}],
+    }
+    return Reply.sse([json.dumps(first), json.dumps({"error": error})])
 
 
 def _masked(key: str) -> str:

@@ -1,0 +1,1 @@
+"""The conformance kit's implementation; the public face is `relaykit.testing.kit`."""

@@ -1,0 +1,3 @@
+"""The conformance kit is a pytest plugin that test suites opt into."""
+
+pytest_plugins = ["relaykit.testing.kit"]
