@@ -55,5 +55,16 @@ def test_every_page_in_the_site_navigation_exists() -> None:
 
 def test_every_provider_page_exists_for_first_party_plugins() -> None:
     """Each first-party provider family has a page under docs/providers/."""
-    for page in ("openai.md", "anthropic.md", "ernie.md", "spark.md", "stability.md", "flux.md"):
+    for page in (
+        "openai.md",
+        "anthropic.md",
+        "ernie.md",
+        "spark.md",
+        "stability.md",
+        "flux.md",
+        "midjourney.md",
+        "vocka.md",
+        "ezlink.md",
+        "aigc2d.md",
+    ):
         assert (DOCS / "providers" / page).is_file()

@@ -85,6 +85,9 @@ _EXPORTS: dict[str, str] = {
     "MediaRequest": "_types._media_ops",
     "MediaResult": "_types._media_result",
     "MediaUpscaleRequest": "_types._media_ops",
+    "MidjourneyAccountFilter": "_types._midjourney",
+    "MidjourneyButton": "_types._midjourney",
+    "MidjourneyRequest": "_types._midjourney",
     "ModelInfo": "_types._models",
     "ModelList": "_types._models",
     "ModelListRequest": "_types._models",
@@ -204,6 +207,9 @@ __all__ = [
     "MediaRequest",
     "MediaResult",
     "MediaUpscaleRequest",
+    "MidjourneyAccountFilter",
+    "MidjourneyButton",
+    "MidjourneyRequest",
     "ModelInfo",
     "ModelList",
     "ModelListRequest",
@@ -384,6 +390,7 @@ if TYPE_CHECKING:
         ToolMessage,
         UserMessage,
     )
+    from ._types._midjourney import MidjourneyAccountFilter, MidjourneyButton, MidjourneyRequest
     from ._types._models import ModelInfo, ModelList, ModelListRequest, ModelRetrieveRequest
     from ._types._moderation import (
         ModerationImageURL,

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._resources._embeddings import AsyncEmbeddings, Embeddings
     from ._resources._images import AsyncImages, Images
     from ._resources._media import AsyncMedia, Media
+    from ._resources._midjourney import AsyncMidjourney, Midjourney
     from ._resources._models import AsyncModels, Models
     from ._resources._moderations import AsyncModerations, Moderations
     from ._resources._tasks import AsyncTasks, Tasks
@@ -245,6 +246,13 @@ class Client(_BaseClient):
         return Video(self)
 
     @cached_property
+    def midjourney(self) -> Midjourney:
+        """`midjourney`: Midjourney's own operations (imagine, buttons, blend...); see docs/providers/midjourney.md."""
+        from ._resources._midjourney import Midjourney
+
+        return Midjourney(self)
+
+    @cached_property
     def tasks(self) -> Tasks:
         """`tasks`: refresh and wait on long-running `Task`s, also ones saved elsewhere; see docs/media.md."""
         from ._resources._tasks import Tasks
@@ -403,6 +411,13 @@ class AsyncClient(_BaseClient):
         from ._resources._video import AsyncVideo
 
         return AsyncVideo(self)
+
+    @cached_property
+    def midjourney(self) -> AsyncMidjourney:
+        """`midjourney`: Midjourney's own operations; see docs/providers/midjourney.md."""
+        from ._resources._midjourney import AsyncMidjourney
+
+        return AsyncMidjourney(self)
 
     @cached_property
     def tasks(self) -> AsyncTasks:

@@ -63,6 +63,8 @@ class Capability(StrEnum):
     MEDIA_CONTROL_STYLE = "media.control.style"
     VIDEO_IMAGE_TO_VIDEO = "video.image_to_video"
     VIDEO_TEXT_TO_VIDEO = "video.text_to_video"
+    MIDJOURNEY = "midjourney"
+    """Midjourney's own operations (`client.midjourney`: imagine, actions, blend, describe...)."""
     MEDIA_URL_INPUT = "media.url_input"
     """Not a need but a trait: the vendor fetches image URLs itself, so core does not download them."""
 
@@ -87,6 +89,8 @@ class Operation(StrEnum):
     MEDIA_UPSCALE = "media_upscale"
     MEDIA_CONTROL = "media_control"
     VIDEO_GENERATE = "video_generate"
+    MIDJOURNEY = "midjourney"
+    """Every `client.midjourney` call: ``midjourney(request, ctx) -> Flow[Task | list[Task] | str]``."""
     TASK_GET = "task_get"
     """One look at a `Task`: ``task_get(task, ctx) -> Flow[Task]`` (see docs/plugins.md, "Tasks")."""
 

@@ -37,5 +37,11 @@ def _report(exc: Exception) -> int:
     if isinstance(exc, click.ClickException):
         exc.show()
         return exc.exit_code
+    from ._app import STATE
+
+    if STATE["debug"]:
+        import traceback
+
+        traceback.print_exception(exc)
     sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
     return 1

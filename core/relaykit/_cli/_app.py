@@ -5,23 +5,53 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from ._audio import embed, speak, transcribe, translate
+from ._chat import chat, complete
+from ._config import config, models
 from ._demo import demo
+from ._media import image, tasks, video
 from ._providers import providers
 
-__all__ = ["cli"]
+__all__ = ["STATE", "cli"]
+
+STATE: dict[str, bool] = {"debug": False}
+"""Global options of this run (``--debug``), read when an error is reported."""
 
 _EPILOG = """\b
 Examples:
-  relaykit providers            list provider kinds, their plugins and capabilities
-  relaykit demo                 a streamed chat against the bundled OpenAI emulator (no keys)
+  relaykit demo                                  the offline tour: chat, fallback, image task (no keys)
+  relaykit chat openai/gpt-4o-mini "Hi"          a streamed chat
+  relaykit image generate flux/flux-pro-1.1 "a fox"   an image, saved with its seed in the name
+  relaykit providers                             provider kinds, plugins, capabilities, configured?
+  relaykit config init && relaykit config check  a starter relaykit.toml, then validate it
+
+\b
+Exit codes: 0 ok, 1 error (one line on stderr), 2 usage, 130 interrupted (Ctrl-C).
+See docs/cli.md for every command.
 """
 
 
 @click.group(epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="relaykit")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Print the full traceback of an error instead of one line.")
+def cli(debug: bool) -> None:
     """relaykit: one typed, OpenAI-shaped interface to many AI vendors."""
+    STATE["debug"] = debug
 
 
-cli.add_command(providers)
-cli.add_command(demo)
+for _command in (
+    chat,
+    complete,
+    embed,
+    speak,
+    transcribe,
+    translate,
+    image,
+    video,
+    tasks,
+    models,
+    providers,
+    config,
+    demo,
+):
+    cli.add_command(_command)

@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ._exchange import EmulatedError, RecordedRequest, Reply
@@ -96,6 +96,8 @@ class Emulator:
     """What `base_url` adds to the origin (``"/v1"`` for the OpenAI dialect)."""
     request_id_header: ClassVar[str] = "x-request-id"
     """The response header that carries a fresh request id on every answer."""
+    demo_model: ClassVar[str | None] = None
+    """A chat (or, for media-only dialects, image) model the emulator serves, for ``relaykit demo``."""
 
     def __init__(self, *, api_key: str | None = "test-key", host: str = "127.0.0.1", port: int = 0) -> None:
         self.api_key = api_key
@@ -163,6 +165,14 @@ class Emulator:
     def base_url(self) -> str:
         """The URL a client is configured with: `origin` plus `base_path`."""
         return self.origin + self.base_path
+
+    def client_settings(self, kind: str) -> dict[str, Any]:
+        """The provider section (settings) of provider kind `kind` pointed at this running emulator.
+
+        The default is `base_url` and `api_key`; emulators whose dialect needs more (a secret,
+        an app id, a WebSocket URL, a short poll interval) override it.
+        """
+        return {"kind": kind, "base_url": self.base_url, "api_key": self.api_key or "none"}
 
     def url(self, path: str) -> str:
         """The absolute URL of `path` on this server."""

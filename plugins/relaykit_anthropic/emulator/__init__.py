@@ -73,6 +73,7 @@ class AnthropicEmulator(Emulator):
 
     base_path: ClassVar[str] = ""
     request_id_header: ClassVar[str] = "request-id"
+    demo_model: ClassVar[str | None] = "claude-sonnet-4-5"
 
     def __init__(
         self,

@@ -101,6 +101,7 @@ class ErnieEmulator(Emulator):
     """
 
     request_id_header: ClassVar[str] = "x-baidu-request-id"
+    demo_model: ClassVar[str | None] = "ernie-4.0-8k"
 
     def __init__(
         self,
@@ -147,6 +148,10 @@ class ErnieEmulator(Emulator):
         """A fault answering HTTP 200 with ``{"error_code": code, "error_msg": ...}``, as ERNIE does."""
         text = message or _MESSAGES.get(code, "error")
         return Fault.status(200, body={"error_code": code, "error_msg": text, "id": f"as-fault{code}"})
+
+    def client_settings(self, kind: str) -> dict[str, Any]:
+        """`base_url`, `api_key` and the `secret_key` the token endpoint accepts."""
+        return {**super().client_settings(kind), "secret_key": self.secret_key}
 
     def script_chat(
         self,

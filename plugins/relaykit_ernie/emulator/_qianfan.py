@@ -38,6 +38,7 @@ class QianfanEmulator(Emulator):
     """
 
     base_path: ClassVar[str] = "/v2"
+    demo_model: ClassVar[str | None] = "ernie-4.0-8k"
 
     def __init__(
         self,

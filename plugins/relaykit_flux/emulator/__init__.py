@@ -71,6 +71,7 @@ class FluxEmulator(Emulator):
 
     MODERATED: ClassVar[str] = "forbidden"
     CONTENT_MODERATED: ClassVar[str] = "censored"
+    demo_model: ClassVar[str | None] = "flux-pro-1.1"
 
     def __init__(
         self,
@@ -103,6 +104,10 @@ class FluxEmulator(Emulator):
     def fail_job(self, job_id: str, *, message: str = "Internal error during generation") -> None:
         """Make a job end with status ``Error`` (and ``error`` = `message`) instead of ``Ready``."""
         self.jobs.end(job_id, "Error", {"error": message})
+
+    def client_settings(self, kind: str) -> dict[str, Any]:
+        """`base_url` and `api_key`, with a short `poll_interval` (jobs finish in a few polls here)."""
+        return {**super().client_settings(kind), "poll_interval": 0.05}
 
     def reset(self) -> None:
         """Forget recorded requests, queued faults and jobs."""

@@ -62,6 +62,7 @@ class OpenAIEmulator(Emulator):
     """
 
     base_path: ClassVar[str] = "/v1"
+    demo_model: ClassVar[str | None] = "gpt-4o-mini"
 
     def __init__(
         self,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from relaykit import (
     APIStatusError,
@@ -82,6 +82,8 @@ class SparkEmulator(Emulator):
         frame_delay: seconds between answer frames.
     """
 
+    demo_model: ClassVar[str | None] = "spark-max"
+
     def __init__(
         self,
         *,
@@ -130,6 +132,10 @@ class SparkEmulator(Emulator):
             "api_key": self.api_key,
             "api_secret": self.api_secret,
         }
+
+    def client_settings(self, kind: str) -> dict[str, Any]:
+        """The `config` of `kind`: the WebSocket URL and APPID/APIKey/APISecret, or the HTTP APIPassword."""
+        return self.config(kind)
 
     def script_chat(self, text: str | None = None, *, tool_calls: Sequence[Mapping[str, Any]] = ()) -> None:
         """Queue an exact answer for the next chat (either API, streamed or not).

@@ -86,6 +86,7 @@ class StabilityEmulator(Emulator):
 
     MODERATED: ClassVar[str] = "forbidden"
     FILTERED: ClassVar[str] = "censored"
+    demo_model: ClassVar[str | None] = "sd3.5-large"
 
     def __init__(
         self, *, api_key: str | None = "test-key", host: str = "127.0.0.1", port: int = 0, steps: int = 2
@@ -120,6 +121,10 @@ class StabilityEmulator(Emulator):
     ) -> None:
         """Make a job end with the error envelope (`status`, `name`, `message`) instead of its file."""
         self.jobs.fail(job_id, status, name, message)
+
+    def client_settings(self, kind: str) -> dict[str, Any]:
+        """`base_url` and `api_key`, with a short `poll_interval` (jobs finish in a few polls here)."""
+        return {**super().client_settings(kind), "poll_interval": 0.05}
 
     def reset(self) -> None:
         """Forget recorded requests, queued faults and jobs."""

@@ -1,0 +1,78 @@
+"""EZLink AI (api.ezlinkai.com): an OpenAI-compatible relay (seed 001, ``shared/dialects/relays.md`` §1.2).
+
+Chat, completions, embeddings, images (generations, edits, variations), audio, moderations and
+models list / retrieve, on the OpenAI dialect (``relaykit_openai``'s flows, relayed through
+`relaykit_vocka.relay` for one-api error envelopes). Bearer key from ``EZLINK_API_KEY``; base URL
+``https://api.ezlinkai.com/v1``.
+
+Image variations: the seed documents ``/v1/images/variations``, but EZLink's backend answers it
+501 ``api_not_implemented``; relaykit sends the call (so a relay that adds it works) and raises
+`UnsupportedCapabilityError` (capability ``images.variation``) for that answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from relaykit.hookspecs import hookimpl
+from relaykit.plugin import Capability, Operation, ProviderSpec
+from relaykit_vocka.relay import CHAT_CAPABILITIES, RelaySettings, catalogue_capabilities, openai_operations
+
+__all__ = ["EZLINK", "EZLinkSettings", "register_providers"]
+
+
+class EZLinkSettings(RelaySettings):
+    """EZLink's settings: the OpenAI dialect's, with relay defaults (``max_tokens``, ``system``)."""
+
+
+_CATALOGUE = {
+    "gpt-3.5-turbo-0613": CHAT_CAPABILITIES - {Capability.VISION, Capability.JSON_SCHEMA},
+}
+"""Seed 001 names one model (``gpt-3.5-turbo-0613``, in its chat completion object); the others
+follow the OpenAI families (see `relaykit_vocka.relay.catalogue_capabilities`); ``GET /v1/models``
+lists what a key may use."""
+
+EZLINK = ProviderSpec(
+    name="ezlink",
+    description="EZLink AI relay: chat, completions, embeddings, images, audio, moderation, models (OpenAI dialect)",
+    capabilities=frozenset(
+        {
+            *CHAT_CAPABILITIES,
+            Capability.COMPLETIONS,
+            Capability.EMBEDDINGS,
+            Capability.EMBEDDING_DIMENSIONS,
+            Capability.IMAGE_GENERATE,
+            Capability.IMAGE_EDIT,
+            Capability.IMAGE_VARIATION,
+            Capability.SPEECH,
+            Capability.TRANSCRIPTION,
+            Capability.TRANSLATION,
+            Capability.MODERATION,
+            Capability.MODELS,
+        }
+    ),
+    operations=openai_operations(
+        Operation.CHAT,
+        Operation.COMPLETION,
+        Operation.EMBEDDING,
+        Operation.IMAGE_GENERATE,
+        Operation.IMAGE_EDIT,
+        Operation.IMAGE_VARIATION,
+        Operation.SPEECH,
+        Operation.TRANSCRIPTION,
+        Operation.TRANSLATION,
+        Operation.MODERATION,
+        Operation.MODEL_LIST,
+        Operation.MODEL_RETRIEVE,
+    ),
+    settings_model=EZLinkSettings,
+    default_base_url="https://api.ezlinkai.com/v1",
+    default_api_key_env="EZLINK_API_KEY",
+    model_capabilities=catalogue_capabilities(_CATALOGUE),
+    emulator="relaykit_ezlink.emulator:EZLinkEmulator",
+)
+
+
+@hookimpl
+def register_providers(register: Callable[[ProviderSpec], None]) -> None:
+    register(EZLINK)
