@@ -36,7 +36,7 @@ def test_config_init_writes_a_starter_that_checks_and_refuses_to_overwrite(
     assert "--force" in refused.output
     assert runner.invoke(cli, ["config", "init", "--force"]).exit_code == 0
     missing = runner.invoke(cli, ["config", "check"])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 3
     assert "key 'providers.openai.api_key_env': environment variable OPENAI_API_KEY is not set" in missing.stderr
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     checked = runner.invoke(cli, ["config", "check"])
@@ -45,7 +45,7 @@ def test_config_init_writes_a_starter_that_checks_and_refuses_to_overwrite(
 
 
 def test_config_check_names_every_problem_with_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Several problems are all reported, each naming its key, and the exit code is 1."""
+    """Several problems are all reported, each naming its key, and the exit code is 3 (configuration)."""
     path = tmp_path / "bad.toml"
     path.write_text(
         """
@@ -62,28 +62,28 @@ broken = "no-slash"
     )
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     result = CliRunner().invoke(cli, ["config", "check", "--file", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     for key in ("colour", "providers.openai.timeout", "providers.nowhere.kind", "providers.anthropic.api_key_env"):
         assert f"'{key}'" in result.stderr, key
 
 
 def test_config_check_reports_bad_toml_and_a_missing_file(tmp_path: Path) -> None:
-    """Invalid TOML and an absent file are problems, exit 1."""
+    """Invalid TOML and an absent file are configuration problems, exit 3."""
     (tmp_path / "broken.toml").write_text("[providers\n", encoding="utf-8")
     broken = CliRunner().invoke(cli, ["config", "check", "--file", str(tmp_path / "broken.toml")])
-    assert broken.exit_code == 1
+    assert broken.exit_code == 3
     assert "not valid TOML" in broken.stderr
     gone = CliRunner().invoke(cli, ["config", "check", "--file", str(tmp_path / "gone.toml")])
-    assert gone.exit_code == 1
+    assert gone.exit_code == 3
     assert "not found" in gone.stderr
 
 
-def test_errors_are_one_line_on_stderr_with_exit_code_1(
+def test_an_invalid_request_is_one_line_on_stderr_with_exit_code_2(
     config_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An invalid request is reported as one line naming the error class and field."""
+    """An invalid request is reported as one line naming the error class and field, with a hint."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    assert main(["chat", "openai/gpt-4o-mini", "Hi", "-o", "temperature", '"hot"']) == 1
+    assert main(["chat", "openai/gpt-4o-mini", "Hi", "-o", "temperature", '"hot"']) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("error: InvalidRequestError: ")
@@ -94,7 +94,7 @@ def test_debug_prints_the_traceback_before_the_error_line(
 ) -> None:
     """--debug adds the full traceback; the last line is still the one-line error."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    assert main(["--debug", "chat", "openai/gpt-4o-mini", "Hi", "-o", "temperature", '"hot"']) == 1
+    assert main(["--debug", "chat", "openai/gpt-4o-mini", "Hi", "-o", "temperature", '"hot"']) == 2
     err = capsys.readouterr().err
     assert err.startswith("Traceback")
     assert err.splitlines()[-1].startswith("error: InvalidRequestError: ")
@@ -118,3 +118,68 @@ def test_every_command_has_help_with_examples() -> None:
         result = runner.invoke(cli, [*path, "--help"])
         assert result.exit_code == 0, path
         assert "Examples:" in result.output, path
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "hint"),
+    [
+        ("status=401", 4, "API key"),
+        ("status=429; retry_after=3", 5, "retry in 3s"),
+        ("status=500", 6, "the vendor failed"),
+        ("drop", 7, "network"),
+    ],
+)
+def test_vendor_failures_have_distinct_exit_codes_and_hints(
+    config_file: Path,
+    emulators: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+    code: int,
+    hint: str,
+) -> None:
+    """Authentication, rate limit, vendor and network failures exit 4, 5, 6 and 7 with a hint."""
+    from relaykit.testing import Fault
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    emulators.openai.inject(Fault.parse(fault), times=None)
+    try:
+        assert main(["chat", "openai/gpt-4o-mini", "Hi", "--no-stream"]) == code
+    finally:
+        emulators.openai.clear_faults()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert hint in err
+
+
+def test_a_configuration_error_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing key variable is a configuration error: exit 3 and a hint to run config check."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RELAYKIT_CONFIG", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["chat", "openai/gpt-4o-mini", "Hi"]) == 3
+    assert "relaykit config check" in capsys.readouterr().err
+
+
+def test_log_format_json_writes_one_event_per_line_on_stderr(
+    config_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--log-format json turns on relaykit's request events as JSON lines on stderr, never the key."""
+    import logging
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    logger = logging.getLogger("relaykit")
+    before = list(logger.handlers)
+    try:
+        assert main(["--log-format", "json", "chat", "openai/gpt-4o-mini", "Hi", "--no-stream"]) == 0
+    finally:
+        for handler in logger.handlers[len(before) :]:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+    events = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    request = next(event for event in events if event["event"] == "relaykit.http.request")
+    assert request["status"] == 200
+    assert "test-key" not in json.dumps(events)

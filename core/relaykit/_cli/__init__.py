@@ -38,10 +38,13 @@ def _report(exc: Exception) -> int:
         exc.show()
         return exc.exit_code
     from ._app import STATE
+    from ._exit import classify
 
     if STATE["debug"]:
         import traceback
 
         traceback.print_exception(exc)
-    sys.stderr.write(f"error: {type(exc).__name__}: {exc}\n")
-    return 1
+    code, hint = classify(exc)
+    message = str(exc).replace("\n", " ")
+    sys.stderr.write(f"error: {type(exc).__name__}: {message}{f' (hint: {hint})' if hint else ''}\n")
+    return code

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from .._client import Client
 from .._types._media_result import MediaOutput, MediaResult
 from .._types._task import Task
+from ._exit import EXIT_INTERRUPTED
 
 __all__ = [
     "EXIT_INTERRUPTED",
@@ -33,7 +34,6 @@ __all__ = [
     "wait_task",
 ]
 
-EXIT_INTERRUPTED = 130
 """The exit code of a command stopped by Ctrl-C (128 + SIGINT), as shells use."""
 
 _EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}

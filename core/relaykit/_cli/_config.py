@@ -17,6 +17,7 @@ from .._config import Config, default_config_path, provider_settings
 from .._errors import ConfigurationError, RelaykitError
 from .._plugins import get_registry
 from ._common import client
+from ._exit import EXIT_CONFIG
 
 __all__ = ["config", "models"]
 
@@ -95,7 +96,7 @@ def config() -> None:
     help="The file to check (default: $RELAYKIT_CONFIG, else ./relaykit.toml).",
 )
 def check(path: Path | None) -> None:
-    """Validate the TOML file and the environment; name every problem with its key; exit 1 on any.
+    """Validate the TOML file and the environment; name every problem with its key; exit 3 on any.
 
     Checks the file's syntax and keys, each provider section against its kind's settings, that each
     provider's API key is in its environment variable, and the aliases, routes and default provider.
@@ -114,7 +115,7 @@ def check(path: Path | None) -> None:
     if problems:
         for problem in problems:
             click.echo(f"{target}: {problem}", err=True)
-        raise SystemExit(1)
+        raise SystemExit(EXIT_CONFIG)
     click.echo(f"{target}: ok")
 
 

@@ -20,12 +20,12 @@ from .._types._media_result import MediaOutput, MediaResult
 from .._types._task import Task
 from ._common import client, options_option, parse_options, save_outputs, task_options, to_jsonable, wait_task
 
-__all__ = ["image", "tasks", "video"]
+__all__ = ["finish", "image", "tasks", "video"]
 
 _IMAGE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _finish(
+def finish(
     api: Client,
     result: MediaResult | Task | ImagesResponse,
     *,
@@ -42,6 +42,8 @@ def _finish(
             click.echo(result.to_json())
             return
         done = wait_task(api, result, timeout=timeout, saved_to=task_file)
+        if task_file is not None:  # the finished Task (its buttons, its result) for later commands
+            task_file.write_text(done.to_json(), encoding="utf-8")
         result = MediaResult.from_task(done)
     outputs = _images_outputs(result) if isinstance(result, ImagesResponse) else result.outputs
     paths = save_outputs(outputs, out_dir, prefix)
@@ -103,7 +105,7 @@ def generate(
             result = api.media.generate(model=model, **params)
         except UnsupportedCapabilityError:
             result = api.images.generate(model=model, **{**params, "response_format": "b64_json"})
-        _finish(api, result, prefix=common.pop("prefix") or "image", **common)
+        finish(api, result, prefix=common.pop("prefix") or "image", **common)
 
 
 @image.command()
@@ -145,7 +147,7 @@ def edit(
             result = api.images.edit(model=model, **params)
         else:
             result = api.media.edit(model=model, operation=operation, **params)
-        _finish(api, result, prefix=common.pop("prefix") or "edit", **common)
+        finish(api, result, prefix=common.pop("prefix") or "edit", **common)
 
 
 @image.command()
@@ -176,7 +178,7 @@ def upscale(
     params = _with(parse_options(options), image=image_file, prompt=prompt)
     with client() as api:
         result = api.media.upscale(model=model, mode=mode, **params)
-        _finish(api, result, prefix=common.pop("prefix") or "upscale", **common)
+        finish(api, result, prefix=common.pop("prefix") or "upscale", **common)
 
 
 @image.command()
@@ -205,7 +207,7 @@ def control(
     params = _with(parse_options(options), image=image_file, prompt=prompt)
     with client() as api:
         result = api.media.control(model=model, mode=mode, **params)
-        _finish(api, result, prefix=common.pop("prefix") or "control", **common)
+        finish(api, result, prefix=common.pop("prefix") or "control", **common)
 
 
 @image.command()
@@ -224,7 +226,7 @@ def variation(*, model: str, image_file: Path, options: tuple[tuple[str, str], .
     params.setdefault("response_format", "b64_json")
     with client() as api:
         result = api.images.create_variation(model=model, **params)
-        _finish(api, result, prefix=common.pop("prefix") or "variation", **common)
+        finish(api, result, prefix=common.pop("prefix") or "variation", **common)
 
 
 @click.group()
@@ -264,7 +266,7 @@ def video_generate(
     params = _with(parse_options(options), prompt=prompt, image=image_file, last_frame=last_frame)
     with client() as api:
         result = api.video.generate(model=model, **params)
-        _finish(api, result, prefix=common.pop("prefix") or "video", **common)
+        finish(api, result, prefix=common.pop("prefix") or "video", **common)
 
 
 @click.group()
@@ -284,8 +286,9 @@ def tasks() -> None:
 def tasks_wait(task_file: Path, **common: Any) -> None:
     """Wait for the Task saved in TASK.json (progress bar), then save its files.
 
-    The Task is asked of the provider it names, configured as when it started. Ctrl-C saves the
-    latest snapshot back to TASK.json.
+    The Task is asked of the provider it names, configured as when it started. The finished Task is
+    written back to TASK.json (so that, e.g., ``relaykit mj action TASK.json U1`` can follow);
+    Ctrl-C saves the latest snapshot there too.
 
     \b
     Examples:
@@ -294,7 +297,7 @@ def tasks_wait(task_file: Path, **common: Any) -> None:
     task = Task.from_json(task_file.read_bytes())
     common.pop("no_wait")
     with client() as api:
-        _finish(
+        finish(
             api,
             task,
             prefix=common.pop("prefix") or task.kind.split(".")[0],
