@@ -9,6 +9,7 @@ from ._audio import embed, speak, transcribe, translate
 from ._chat import chat, complete
 from ._config import config, models
 from ._demo import demo
+from ._emulate import emulate
 from ._logs import enable_logs
 from ._media import image, tasks, video
 from ._mj import mj
@@ -22,6 +23,8 @@ STATE: dict[str, bool] = {"debug": False}
 _EPILOG = """\b
 Examples:
   relaykit demo                                  the offline tour: chat, fallback, image task (no keys)
+  relaykit emulate &                             serve every vendor emulator; then, with
+  export RELAYKIT_CONFIG=relaykit-emulated.toml  ...every command below runs offline
   relaykit chat openai/gpt-4o-mini "Hi"          a streamed chat
   relaykit image generate flux/flux-pro-1.1 "a fox"   an image, saved with its seed in the name
   relaykit providers                             provider kinds, plugins, capabilities, configured?
@@ -65,5 +68,6 @@ for _command in (
     providers,
     config,
     demo,
+    emulate,
 ):
     cli.add_command(_command)
