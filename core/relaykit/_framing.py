@@ -89,9 +89,18 @@ class SSEDecoder:
                 if "\0" not in value:
                     self._id = value
                     self._dispatch = True
-            elif field == "retry" and value.isdigit():
+            elif field == "retry" and _is_int(value):
                 self._dispatch = True
         return events
+
+
+def _is_int(value: str) -> bool:
+    """What httpx2 accepts as a ``retry`` value: anything `int` parses (" 5", "5 ", "+5")."""
+    try:
+        int(value)
+    except ValueError:
+        return False
+    return True
 
 
 _NEWLINES = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

@@ -65,14 +65,15 @@ class RelayEmulator(OpenAIEmulator):
         for method, path in unimplemented:
             self.route(method, path, self._not_implemented)
 
-    def mount(self, prefix: str, emulator: Emulator) -> None:
+    def mount(self, prefix: str, emulator: Emulator, *, strip: bool = False) -> None:
         """Serve every request under `prefix` (``/mj``) with `emulator`'s routes and auth.
 
-        The mounted emulator keeps its own paths (its routes already start with `prefix`) and
-        runs beside this one (started and stopped with it), so the URLs it publishes stay valid.
+        The mounted emulator sees the path as sent (its routes start with `prefix`), or without
+        `prefix` when `strip` is set (``/flux/v1/x`` -> ``/v1/x``). It runs beside this one (started
+        and stopped with it), so the URLs it publishes stay valid.
         """
         self.mounted[prefix] = emulator
-        handler = functools.partial(self._forward, emulator)
+        handler = functools.partial(self._forward, emulator, prefix.rstrip("/") if strip else "")
         for method in ("GET", "POST", "DELETE"):
             self.route(method, prefix.rstrip("/") + "/{rest:path}", handler, auth=False)
 
@@ -92,9 +93,10 @@ class RelayEmulator(OpenAIEmulator):
         """The provider section for this emulator, polling side-door tasks every 10 ms."""
         return {**super().client_settings(kind), "poll_interval": 0.01}
 
-    def _forward(self, emulator: Emulator, request: RecordedRequest) -> Reply:
-        route, params, allowed = emulator._match(request.method, request.path)
-        return emulator._serve(dataclasses.replace(request, path_params=params), route, allowed)
+    def _forward(self, emulator: Emulator, strip: str, request: RecordedRequest) -> Reply:
+        path = request.path.removeprefix(strip) if strip else request.path
+        route, params, allowed = emulator._match(request.method, path)
+        return emulator._serve(dataclasses.replace(request, path=path, path_params=params), route, allowed)
 
     def exhaust_quota(self, exhausted: bool = True) -> None:
         """Make every authorized request answer 403 ``该令牌额度已用尽`` (or stop doing so)."""
