@@ -61,6 +61,8 @@ _EXPORTS: dict[str, str] = {
     "EmbeddingRequest": "_types._embeddings",
     "EmbeddingUsage": "_types._embeddings",
     "FileContentPart": "_types._messages",
+    "FileObject": "_types._files",
+    "FileUploadRequest": "_types._files",
     "FileUpload": "_types._media",
     "FunctionCall": "_types._messages",
     "FunctionDefinition": "_types._chat",
@@ -183,7 +185,9 @@ __all__ = [
     "EmbeddingRequest",
     "EmbeddingUsage",
     "FileContentPart",
+    "FileObject",
     "FileUpload",
+    "FileUploadRequest",
     "FunctionCall",
     "FunctionDefinition",
     "FunctionMessage",
@@ -351,6 +355,7 @@ if TYPE_CHECKING:
         CompletionStreamAccumulator,
     )
     from ._types._embeddings import CreateEmbeddingResponse, Embedding, EmbeddingRequest, EmbeddingUsage
+    from ._types._files import FileObject, FileUploadRequest
     from ._types._images import (
         ImageData,
         ImageEditRequest,

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._resources._chat import AsyncChat, Chat
     from ._resources._completions import AsyncCompletions, Completions
     from ._resources._embeddings import AsyncEmbeddings, Embeddings
+    from ._resources._files import AsyncFiles, Files
     from ._resources._images import AsyncImages, Images
     from ._resources._media import AsyncMedia, Media
     from ._resources._midjourney import AsyncMidjourney, Midjourney
@@ -253,6 +254,13 @@ class Client(_BaseClient):
         return Midjourney(self)
 
     @cached_property
+    def files(self) -> Files:
+        """`files`: upload a file to a provider that stores files (`create`)."""
+        from ._resources._files import Files
+
+        return Files(self)
+
+    @cached_property
     def tasks(self) -> Tasks:
         """`tasks`: refresh and wait on long-running `Task`s, also ones saved elsewhere; see docs/media.md."""
         from ._resources._tasks import Tasks
@@ -418,6 +426,13 @@ class AsyncClient(_BaseClient):
         from ._resources._midjourney import AsyncMidjourney
 
         return AsyncMidjourney(self)
+
+    @cached_property
+    def files(self) -> AsyncFiles:
+        """`files`: upload a file to a provider that stores files (`create`), awaited."""
+        from ._resources._files import AsyncFiles
+
+        return AsyncFiles(self)
 
     @cached_property
     def tasks(self) -> AsyncTasks:

@@ -65,6 +65,8 @@ class Capability(StrEnum):
     VIDEO_TEXT_TO_VIDEO = "video.text_to_video"
     MIDJOURNEY = "midjourney"
     """Midjourney's own operations (`client.midjourney`: imagine, actions, blend, describe...)."""
+    FILES = "files"
+    """File upload (`client.files.create`)."""
     MEDIA_URL_INPUT = "media.url_input"
     """Not a need but a trait: the vendor fetches image URLs itself, so core does not download them."""
 
@@ -91,6 +93,8 @@ class Operation(StrEnum):
     VIDEO_GENERATE = "video_generate"
     MIDJOURNEY = "midjourney"
     """Every `client.midjourney` call: ``midjourney(request, ctx) -> Flow[Task | list[Task] | str]``."""
+    FILE_UPLOAD = "file_upload"
+    """``file_upload(request: FileUploadRequest, ctx) -> Flow[FileObject]``."""
     TASK_GET = "task_get"
     """One look at a `Task`: ``task_get(task, ctx) -> Flow[Task]`` (see docs/plugins.md, "Tasks")."""
 

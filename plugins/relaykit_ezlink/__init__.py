@@ -13,7 +13,8 @@ Side doors (``relaykit_ezlink._sidedoors``): Midjourney under ``/mj`` (``client.
 Flux under ``/flux`` polled on the relay's own result route (``client.media``; ``flux-*`` on
 ``client.images.generate`` takes the OpenAI form), Stability's ``/v2beta`` pass-through
 (``client.media``; EZLink removed it on 2026-01-13, see ``docs/providers/ezlink.md``), and video
-generation + query (``client.video`` and ``client.tasks``).
+generation + query (``client.video`` and ``client.tasks``); file upload (``client.files.create``,
+``relaykit_ezlink._files``: EZLink stores the file and answers with its URL).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ _SIDE_DOORS = {
     Operation.MEDIA_UPSCALE: "relaykit_ezlink._sidedoors:media_upscale",
     Operation.VIDEO_GENERATE: "relaykit_ezlink._sidedoors:video",
     Operation.TASK_GET: "relaykit_ezlink._sidedoors:task_get",
+    Operation.FILE_UPLOAD: "relaykit_ezlink._files:file_upload",
 }
 """Flux, Stability, video and every task kind (``relaykit_ezlink._sidedoors``)."""
 
@@ -82,6 +84,7 @@ EZLINK = ProviderSpec(
             Capability.MEDIA_UPSCALE_CREATIVE,
             Capability.VIDEO_TEXT_TO_VIDEO,
             Capability.VIDEO_IMAGE_TO_VIDEO,
+            Capability.FILES,
         }
     ),
     operations={

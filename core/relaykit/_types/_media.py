@@ -131,6 +131,8 @@ ImageUpload = Annotated[FileUpload, BeforeValidator(_upload("image"))]
 """An image to upload, in any form `FileUpload.from_source` accepts."""
 AudioUpload = Annotated[FileUpload, BeforeValidator(_upload("audio"))]
 """An audio file to upload, in any form `FileUpload.from_source` accepts."""
+AnyUpload = Annotated[FileUpload, BeforeValidator(_upload("file"))]
+"""Any file to upload, in any form `FileUpload.from_source` accepts."""
 
 
 def decode_b64(b64_json: str | None, url: str | None) -> bytes:
