@@ -22,7 +22,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, TypeVar
 
-from relaykit import MediaEditRequest, MediaGenerateRequest, MediaUpscaleRequest, Task, VideoGenerateRequest
+from relaykit import (
+    MediaControlRequest,
+    MediaEditRequest,
+    MediaGenerateRequest,
+    MediaUpscaleRequest,
+    Task,
+    VideoGenerateRequest,
+)
 from relaykit.plugin import CallContext, Flow
 from relaykit_flux import FluxSettings
 from relaykit_flux import _results as flux_results
@@ -39,7 +46,16 @@ from relaykit_vocka._midjourney import side_root
 
 from . import _video
 
-__all__ = ["flux_context", "media_edit", "media_generate", "media_upscale", "stability_context", "task_get", "video"]
+__all__ = [
+    "flux_context",
+    "media_control",
+    "media_edit",
+    "media_generate",
+    "media_upscale",
+    "stability_context",
+    "task_get",
+    "video",
+]
 
 FLUX, STABILITY = "ezlink.flux", "ezlink.stability"
 _SVD = ("stable-video-diffusion", "svd")
@@ -94,6 +110,11 @@ def media_edit(request: MediaEditRequest, ctx: CallContext) -> Flow[Any]:
 def media_upscale(request: MediaUpscaleRequest, ctx: CallContext) -> Flow[Any]:
     """``client.media.upscale``: Stability's conservative / creative upscale routes."""
     return _marked((yield from stability_upscale.upscale(request, stability_context(ctx))), STABILITY)
+
+
+def media_control(request: MediaControlRequest, ctx: CallContext) -> Flow[Any]:
+    """Stability's control routes through the pass-through (the seed lists them; see the docs' doubt)."""
+    return _marked((yield from stability_upscale.control(request, stability_context(ctx))), STABILITY)
 
 
 def video(request: VideoGenerateRequest, ctx: CallContext) -> Flow[Task]:

@@ -87,6 +87,16 @@ async def test_stability_pass_through_generate_and_creative_upscale(emu: EZLinkE
     assert emu.requests[0].path == "/v2beta/stable-image/generate/ultra"
 
 
+@pytest.mark.parametrize("mode", ["sketch", "structure", "style"])
+def test_stability_control_passes_through_as_the_seed_documents(emu: EZLinkEmulator, mode: str) -> None:
+    """client.media.control reaches /v2beta/stable-image/control/<mode> on the relay and answers images."""
+    with relaykit.Client(providers=_settings(emu)) as client:
+        result = client.media.control(mode=mode, model="ezlink/stable-image", image=PNG, prompt="a castle")
+    assert isinstance(result, MediaResult)
+    assert result.images
+    assert emu.last_request.path == f"/v2beta/stable-image/control/{mode}"
+
+
 def test_video_generation_and_query_as_a_task(emu: EZLinkEmulator) -> None:
     """submit's "succeed" is a queued Task; polling the result route ends with the video URL."""
     with relaykit.Client(providers=_settings(emu)) as client:
