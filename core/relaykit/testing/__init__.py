@@ -3,11 +3,11 @@
 `Emulator` is a real HTTP server on 127.0.0.1 (an ephemeral port) that speaks a vendor dialect,
 serves scripted or generated answers, records every request, and injects faults on request: an
 error status (429 with ``Retry-After``, 500, 529...), added latency, a dropped connection, malformed
-JSON, or a stream cut mid-event. Dialect plugins ship their own subclass; the OpenAI one::
+JSON, or a stream cut mid-event. Dialect plugins ship their own subclass; the OpenAI one
+(``relaykit_openai.emulator.OpenAIEmulator``)::
 
     import relaykit
     from relaykit.testing import Fault
-    from relaykit_openai.emulator import OpenAIEmulator
 
     with OpenAIEmulator() as emu:
         client = relaykit.Client(providers={"openai": {"api_key": "test-key", "base_url": emu.base_url}})

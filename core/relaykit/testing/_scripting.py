@@ -5,10 +5,10 @@ instead: two parallel tool calls, a tool call without arguments, a text of Chine
 vendor error reported *inside* a successful answer. An emulator opts in by implementing the two
 methods below (structurally: no base class to inherit). The first-party emulators do::
 
-    from relaykit.testing import ChatScripting
-    from relaykit_openai.emulator import OpenAIEmulator
-
-    assert isinstance(OpenAIEmulator(), ChatScripting)
+    >>> from relaykit.testing import ChatScripting
+    >>> from relaykit_openai.emulator import OpenAIEmulator
+    >>> isinstance(OpenAIEmulator(), ChatScripting)
+    True
 
 The conformance kit (`relaykit.testing.kit`) runs the checks that need exact answers only against
 emulators that implement this protocol, and skips them with the reason otherwise.

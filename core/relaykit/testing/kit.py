@@ -9,8 +9,8 @@ then declare your provider in a test module::
     from relaykit.plugin import Capability
     from relaykit.testing.kit import Conformance, Target
 
-    from relaykit_acme import ACME
-    from relaykit_acme.emulator import AcmeEmulator
+    from acme_plugin import ACME                    # your plugin's ProviderSpec...
+    from acme_plugin.emulator import AcmeEmulator   # ...and its Emulator subclass
 
 
     class TestAcmeConformance(Conformance):
