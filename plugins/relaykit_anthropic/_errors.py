@@ -15,7 +15,7 @@ explain falls back to relaykit's status table. The type is kept as the error's `
 | ``request_too_large`` | 413 | `BadRequestError` (Cloudflare may answer without the envelope) |
 | ``rate_limit_error`` | 429 | `RateLimitError` (``retry-after`` honoured) |
 | ``api_error`` | 500 | `ServerError` |
-| ``overloaded_error`` | 529 | `OverloadedError` (retryable, its own kind; any 529 is one) |
+| ``overloaded_error`` | 529 | `OverloadedError` (retryable, its own kind; any 529 or 503 is one) |
 | ``timeout_error`` | 504 | `ServerError` |
 | ``billing_error`` | 402 | `QuotaExceededError` |
 
@@ -139,7 +139,7 @@ def rate_limit(headers: Mapping[str, str], *, now: float | None = None) -> dict[
 
 
 def _error_class(status: int, error_type: str | None, message: str) -> type[APIStatusError] | None:
-    if status == 529:
+    if status in (503, 529):  # unavailable or overloaded, whatever the type says (relaykit's status table)
         return OverloadedError
     cls = ERROR_TYPES.get(error_type or "")
     if cls is BadRequestError or (cls is None and status == 400):
