@@ -25,4 +25,12 @@ def _emulator(**kwargs: object) -> EZLinkEmulator:
 class TestEZLinkConformance(Conformance):
     """The `ezlink` kind: every OpenAI endpoint of seed 001."""
 
-    target = Target(provider=EZLINK, model="gpt-4o-mini", emulator=_emulator, models=MODELS)
+    target = Target(
+        provider=EZLINK,
+        model="gpt-4o-mini",
+        emulator=_emulator,
+        models=MODELS,
+        settings=lambda emulator: {"poll_interval": 0.02},
+        kit_version="1.1",
+        task=lambda client, provider: client.midjourney.imagine(model=f"{provider}/midjourney", prompt="a paper boat"),
+    )

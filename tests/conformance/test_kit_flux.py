@@ -1,7 +1,6 @@
 """The conformance kit over the Flux plugin, on its emulator.
 
-Kit 1.0 has no checks of relaykit's media operations or tasks yet (they are newer than it), so what
-runs here is the spec checks and the refusal of what BFL does not offer; the rest skips, saying why.
+The task checks (kit 1.1) run a FLUX generation as a Task; the chat-family checks skip, saying why.
 """
 
 from __future__ import annotations
@@ -14,4 +13,11 @@ from relaykit_flux.emulator import FluxEmulator
 class TestFluxConformance(Conformance):
     """The `flux` kind: FLUX image generation and Fill / Expand edits, all as tasks."""
 
-    target = Target(provider=FLUX, model="flux-pro-1.1", emulator=FluxEmulator)
+    target = Target(
+        provider=FLUX,
+        model="flux-pro-1.1",
+        emulator=FluxEmulator,
+        settings=lambda emulator: {"poll_interval": 0.02},
+        kit_version="1.1",
+        task=lambda client, provider: client.media.generate(model=f"{provider}/flux-pro-1.1", prompt="a lighthouse"),
+    )

@@ -1,8 +1,6 @@
 """The conformance kit over the Midjourney plugin, on its emulator.
 
-Kit 1.0 has no checks of Midjourney's own operations or of tasks yet, so what runs here is the spec
-checks and the refusal of what the proxy does not offer (chat, embeddings...); the rest skips,
-saying why. The plugin's own behaviour is tested in tests/plugins/midjourney.
+The task checks (kit 1.1) run an imagine as a Task; the chat-family checks skip, saying why. The plugin's own behaviour is tested in tests/plugins/midjourney.
 """
 
 from __future__ import annotations
@@ -15,4 +13,11 @@ from relaykit_midjourney.emulator import MidjourneyEmulator
 class TestMidjourneyConformance(Conformance):
     """The `midjourney` kind: the midjourney-proxy task API."""
 
-    target = Target(provider=MIDJOURNEY, model="midjourney", emulator=MidjourneyEmulator)
+    target = Target(
+        provider=MIDJOURNEY,
+        model="midjourney",
+        emulator=MidjourneyEmulator,
+        settings=lambda emulator: {"poll_interval": 0.02},
+        kit_version="1.1",
+        task=lambda client, provider: client.midjourney.imagine(model=f"{provider}/midjourney", prompt="a paper boat"),
+    )

@@ -19,4 +19,12 @@ MODELS = {
 class TestVockaConformance(Conformance):
     """The `vocka` kind: chat, completions, embeddings, image generation, audio."""
 
-    target = Target(provider=VOCKA, model="gpt-4o-mini", emulator=VockaEmulator, models=MODELS)
+    target = Target(
+        provider=VOCKA,
+        model="gpt-4o-mini",
+        emulator=VockaEmulator,
+        models=MODELS,
+        settings=lambda emulator: {"poll_interval": 0.02},
+        kit_version="1.1",
+        task=lambda client, provider: client.midjourney.imagine(model=f"{provider}/midjourney", prompt="a paper boat"),
+    )

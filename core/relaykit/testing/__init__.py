@@ -32,7 +32,7 @@ from ._cassettes import RECORD_ENV, SECRET_HEADERS, SECRET_QUERY_PARAMETERS, rel
 from ._emulator import Emulator, RouteHandler
 from ._exchange import EmulatedError, Form, RecordedRequest, Reply, SSEEvent, UploadedFile
 from ._faults import FAULT_HEADER, Fault, FaultKind
-from ._scripting import ChatScripting
+from ._scripting import ChatScripting, TaskScripting
 from ._websocket import WebSocketHandler, WebSocketPeer
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "Reply",
     "RouteHandler",
     "SSEEvent",
+    "TaskScripting",
     "UploadedFile",
     "WebSocketHandler",
     "WebSocketPeer",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from .._errors import APIStatusError
 
-__all__ = ["ChatScripting"]
+__all__ = ["ChatScripting", "TaskScripting"]
 
 
 @runtime_checkable
@@ -49,4 +49,17 @@ class ChatScripting(Protocol):
         Raises:
             ValueError: the vendor has no in-band way to report `error` (the kit then skips it).
         """
+        ...
+
+
+@runtime_checkable
+class TaskScripting(Protocol):
+    """An emulator that can forget a long-running job, as a vendor does after its retention period.
+
+    The conformance kit uses it to check that a task the vendor no longer knows is a typed failure
+    (`relaykit.TaskNotFoundError`), never an endless poll.
+    """
+
+    def forget_task(self, task_id: str | None = None) -> None:
+        """Forget job `task_id` (every job when None): later looks at it answer "not found"."""
         ...

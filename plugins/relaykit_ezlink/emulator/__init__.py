@@ -45,6 +45,10 @@ class EZLinkEmulator(RelayEmulator):
         self.route("POST", "/v1/files", self.upload)
         self._uploads = 0
 
+    def forget_task(self, task_id: str | None = None) -> None:
+        """`relaykit.testing.TaskScripting`: forget a Midjourney job of the mounted proxy."""
+        self.midjourney.forget_task(task_id)
+
     def upload(self, request: RecordedRequest) -> Reply:
         """``POST /v1/files``: store the file (served back by this emulator) and answer its URL."""
         form = request.form()

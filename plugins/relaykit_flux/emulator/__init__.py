@@ -97,6 +97,10 @@ class FluxEmulator(Emulator):
 
     # -- controls for tests ----------------------------------------------------------------------
 
+    def forget_task(self, task_id: str | None = None) -> None:
+        """`relaykit.testing.TaskScripting`: the same as `forget_job`."""
+        self.forget_job(task_id)
+
     def forget_job(self, job_id: str | None = None) -> None:
         """Forget one job (or every job): its polls answer ``Task not found``."""
         self.jobs.forget(job_id)

@@ -107,6 +107,10 @@ class StabilityEmulator(Emulator):
 
     # -- controls for tests ----------------------------------------------------------------------
 
+    def forget_task(self, task_id: str | None = None) -> None:
+        """`relaykit.testing.TaskScripting`: the same as `forget_job`."""
+        self.forget_job(task_id)
+
     def forget_job(self, job_id: str | None = None) -> None:
         """Forget one job (or every job): polls of it answer 404 ``not_found``."""
         self.jobs.forget(job_id)

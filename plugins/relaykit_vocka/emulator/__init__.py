@@ -190,3 +190,7 @@ class VockaEmulator(RelayEmulator):
         super().__init__(**kwargs)
         self.midjourney = MidjourneyEmulator(api_key=self.api_key, host=self.host, steps=steps)
         self.mount("/mj", self.midjourney)
+
+    def forget_task(self, task_id: str | None = None) -> None:
+        """`relaykit.testing.TaskScripting`: forget a Midjourney job of the mounted proxy."""
+        self.midjourney.forget_task(task_id)

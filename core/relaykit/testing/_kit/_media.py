@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import math
+from typing import Any
 
 import pytest
 
 import relaykit
 
 from ..._provider import Capability
+from .._scripting import TaskScripting
 from ._inputs import IMAGE_MAGIC, PNG, wav
-from ._meta import KIT_VERSION, check
+from ._meta import check
 from ._run import KitRun
 
 __all__ = ["AudioChecks", "CompletionChecks", "EmbeddingChecks", "ImageChecks", "ModelChecks", "TaskChecks"]
@@ -200,16 +203,84 @@ class ModelChecks:
 
 
 class TaskChecks:
-    """Long-running jobs (`relaykit.Task`)."""
+    """Long-running jobs (`relaykit.Task`): submit, poll, resume from JSON, a job the vendor forgot.
 
-    @check("tasks")
-    def test_tasks(self, kit: KitRun) -> None:
-        """Long-running jobs (submit, poll, resume from JSON, a job the vendor forgot): not in kit 1.0.
+    They run when the suite's `Target.task` says how to start a job (kit 1.1 and later).
+    """
 
-        Fix: nothing to fix. Kit 1.0 was written before relaykit had a task API that providers
-        declare; the task checks arrive in a kit minor (skipped for suites pinned to 1.0).
+    @check("tasks", since="1.1")
+    def test_task_runs_to_a_result_with_progress(self, kit: KitRun) -> None:
+        """A submitted job is a Task that `client.tasks.wait` follows to `succeeded`, with a result.
+
+        Fix: the submit flow returns `Task(status="queued"|"running", id=<vendor job id>, ...)` with
+        everything a later poll needs in `vendor_data`; the provider's TASK_GET flow maps the
+        vendor's statuses onto queued/running/succeeded/failed/cancelled, reports `progress` in
+        0..1 when the vendor says, and puts the images or video in `Task.result` when done.
         """
-        pytest.skip(
-            f"conformance kit {KIT_VERSION} has no task checks yet ({kit.name}'s tasks, if any, are not "
-            "checked); they come in a later kit minor"
-        )
+        task = _submit(kit)
+        assert isinstance(task, relaykit.Task), f"Target.task returned {type(task).__name__}, not a Task"
+        assert task.provider == kit.name, f"the Task names provider {task.provider!r}, not {kit.name!r}"
+        seen: list[float] = []
+
+        def on_progress(snapshot: relaykit.Task) -> None:
+            if snapshot.progress is not None:
+                seen.append(snapshot.progress)
+
+        done = kit.client.tasks.wait(task, timeout=60, on_progress=on_progress)
+        assert done.status == "succeeded", f"the job ended {done.status}: {done.error}"
+        assert done.result is not None, "a succeeded Task without a result"
+        assert done.result.images or done.result.video, "a succeeded Task with no image or video"
+        assert all(0.0 <= value <= 1.0 for value in seen), f"progress outside 0..1: {seen}"
+        assert seen == sorted(seen), f"progress went backwards: {seen}"
+
+    @check("tasks", since="1.1")
+    def test_task_resumes_from_json_in_another_client(self, kit: KitRun) -> None:
+        """A Task saved as JSON is waited on to the end by a brand-new client.
+
+        Fix: keep in `Task.vendor_data` (JSON-serializable) everything the TASK_GET flow needs, and
+        never rely on state held by the client or the flow that submitted the job.
+        """
+        saved = _submit(kit).to_json()
+        with kit.new_client() as client:
+            done = client.tasks.wait(relaykit.Task.from_json(saved), timeout=60)
+        assert done.status == "succeeded", f"the resumed job ended {done.status}: {done.error}"
+
+    @check("tasks", needs=("emulator",), since="1.1")
+    def test_a_task_the_vendor_forgot_is_a_typed_failure(self, kit: KitRun) -> None:
+        """A job the vendor no longer knows raises `TaskNotFoundError` instead of polling forever.
+
+        Fix: when the vendor answers "unknown task" (a 404, an empty fetch, a "Task not found"
+        status), raise `NotFoundError` from the TASK_GET flow; core turns it into
+        `TaskNotFoundError`. The emulator must implement `relaykit.testing.TaskScripting`.
+        """
+        emulator: Any = kit.emulator
+        if not isinstance(emulator, TaskScripting):
+            pytest.skip(f"{type(emulator).__name__} cannot forget a job (relaykit.testing.TaskScripting)")
+        task = _submit(kit)
+        emulator.forget_task(task.id)
+        with pytest.raises(relaykit.TaskNotFoundError):
+            kit.client.tasks.wait(task, timeout=30)
+
+    @check("tasks", since="1.1")
+    def test_async_tasks_wait_like_sync(self, kit: KitRun) -> None:
+        """`AsyncClient.tasks.wait` follows a job submitted by the async client to the same end.
+
+        Fix: nothing async-specific lives in a plugin; if this fails alone, the submit or TASK_GET
+        flow keeps state between calls that the async client does not share.
+        """
+        submit = kit.target.task
+        assert submit is not None
+
+        async def scenario(client: relaykit.AsyncClient) -> relaykit.Task:
+            started = submit(client, kit.name)
+            task = await started if inspect.isawaitable(started) else started
+            return await client.tasks.wait(task, timeout=60)
+
+        assert kit.run_async(scenario).status == "succeeded"
+
+
+def _submit(kit: KitRun) -> relaykit.Task:
+    if kit.target.task is None:
+        pytest.skip(f"{kit.name}'s suite declares no way to start a job (Target.task)")
+    task: relaykit.Task = kit.target.task(kit.client, kit.name)
+    return task

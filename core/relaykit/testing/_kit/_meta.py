@@ -30,7 +30,7 @@ __all__ = [
     "too_new",
 ]
 
-KIT_VERSION = "1.0.0"
+KIT_VERSION = "1.1.0"
 """The conformance kit's version (semver; see the module docstring for the policy)."""
 
 Need: TypeAlias = Literal["emulator", "script", "script_error"]

@@ -125,6 +125,12 @@ class KitRun:
             raise RuntimeError("KitRun is not started; use it in a with block")
         return self._client
 
+    def new_client(self) -> relaykit.Client:
+        """Another sync client for the same provider and settings, sharing nothing with `client`."""
+        import relaykit
+
+        return relaykit.Client(providers={self.name: self._settings}, registry=self._registry())
+
     def run_async(self, scenario: Callable[[relaykit.AsyncClient], Awaitable[T]]) -> T:
         """Run `scenario` with a fresh `AsyncClient` on an event loop of its own, and return its result."""
         import anyio

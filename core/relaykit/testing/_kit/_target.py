@@ -53,6 +53,11 @@ class Target:
             They override what the kit sets (``api_key``, ``base_url``: the emulator's).
         kit_version: the kit ``MAJOR.MINOR`` this suite was written for; checks added later are
             skipped (see `relaykit.testing.kit` for the policy).
+        task: how to start one long-running job at the provider, for the task checks (kit 1.1):
+            a function of the client (sync or async) and the provider name returning the `Task`
+            (or, for an async client, an awaitable of it), e.g.
+            ``lambda client, provider: client.media.generate(model=f"{provider}/flux-pro-1.1",
+            prompt="a lighthouse")``. None: the task checks are skipped.
         expected_failures: known deviations, by check name (``"test_chat_reports_usage"``, or
             with a parameter: ``"test_error_status_maps_to_its_kind[503]"``) -> the reason. They
             run as strict xfails: a check that starts passing fails until its entry is removed.
@@ -67,6 +72,7 @@ class Target:
     settings: Mapping[str, Any] | Callable[[Emulator], Mapping[str, Any]] = field(default_factory=dict)
     kit_version: str = "1.0"
     expected_failures: Mapping[str, str] = field(default_factory=dict)
+    task: Callable[[Any, str], Any] | None = None
 
     def __post_init__(self) -> None:
         if (self.emulator is None) == (self.cassettes is None):
