@@ -144,7 +144,9 @@ class _BaseClient:
         options = options_for(target.spec.name, target.provider) if options_for else {}
         ctx = target.context(options)
         function = target.spec.load(operation)
-        if hasattr(request, "image_inputs"):  # a media request: core may first download URL inputs
+        # A media request (core may first download URL inputs). Looked up on the class: a miss on a
+        # pydantic instance goes through its slow `__getattr__`.
+        if hasattr(type(request), "image_inputs"):
             from ._media_flow import media_flow
 
             flow = media_flow(function, request, ctx, target)

@@ -9,7 +9,7 @@ that breaks raises `StreamInterruptedError` carrying the partial result; malform
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -55,7 +55,8 @@ class _StreamCore(Generic[T]):
 
     def _decode(self, event: StreamEvent) -> Iterable[T]:
         try:
-            chunks = list(self._decoder.feed(event))
+            fed = self._decoder.feed(event)
+            chunks = fed if isinstance(fed, list) else list(fed)  # no copy per event: streams are the hot path
         except RelaykitError as exc:
             self._attach_partial(exc)
             raise
@@ -185,8 +186,8 @@ class AsyncStream(_StreamCore[T], AsyncIterator[T]):
         finally:
             await self.aclose()
 
-    async def __anext__(self) -> T:
-        return await self._iterator.__anext__()
+    def __anext__(self) -> Awaitable[T]:
+        return self._iterator.__anext__()  # the generator's own awaitable: no coroutine frame per chunk
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self

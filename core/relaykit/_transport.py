@@ -14,7 +14,7 @@ import base64
 import contextlib
 import functools
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import Any
 
 import httpx2
@@ -112,6 +112,13 @@ def _response(raw: httpx2.Response, content: bytes, streaming: bool) -> HttpResp
     return HttpResponse(status=raw.status_code, headers=headers, content=content, streaming=streaming, url=str(raw.url))
 
 
+def _identity(raw: httpx2.Response) -> bool:
+    """Whether the body is still unread and sent as is: then its raw bytes are its content, read
+    without httpx2's decoding layer (a stream's hot path)."""
+    encoding = raw.headers.get("content-encoding", "identity")
+    return not raw.is_stream_consumed and encoding.strip().lower() in ("", "identity")
+
+
 def connection_error(exc: Exception, ctx: CallContext, *, during_stream: bool = False) -> APIError:
     """Map an httpx2 transport exception to the relaykit error tree."""
     kind = type(exc).__name__
@@ -132,6 +139,9 @@ class _SyncEvents(Iterator[StreamEvent]):
     def __next__(self) -> StreamEvent:
         return next(self._events)
 
+    def __iter__(self) -> Iterator[StreamEvent]:
+        return self._events  # a `for` loop reads the generator itself: no extra call per event
+
     def close(self) -> None:
         close = getattr(self._events, "close", None)
         if close is not None:
@@ -146,8 +156,11 @@ class _AsyncEvents(AsyncIterator[StreamEvent]):
         self._raw = raw
         self._events = events
 
-    async def __anext__(self) -> StreamEvent:
-        return await self._events.__anext__()
+    def __anext__(self) -> Awaitable[StreamEvent]:
+        return self._events.__anext__()  # the generator's own awaitable: no coroutine frame per event
+
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        return self._events  # an `async for` loop reads the generator itself: no extra call per event
 
     async def aclose(self) -> None:
         aclose = getattr(self._events, "aclose", None)
@@ -275,7 +288,7 @@ class SyncTransport(Reporting):
     def _events(self, raw: httpx2.Response, request: HttpRequest, ctx: CallContext) -> Iterator[StreamEvent]:
         try:
             decoder = SSEDecoder() if request.stream == "sse" else LineDecoder()
-            for chunk in raw.iter_bytes():
+            for chunk in raw.iter_raw() if _identity(raw) else raw.iter_bytes():
                 yield from decoder.feed(chunk)
             yield from decoder.flush()
         except httpx2.TransportError as exc:
@@ -333,7 +346,7 @@ class AsyncTransport(Reporting):
     async def _events(self, raw: httpx2.Response, request: HttpRequest, ctx: CallContext) -> AsyncIterator[StreamEvent]:
         try:
             decoder = SSEDecoder() if request.stream == "sse" else LineDecoder()
-            async for chunk in raw.aiter_bytes():
+            async for chunk in raw.aiter_raw() if _identity(raw) else raw.aiter_bytes():
                 for event in decoder.feed(chunk):
                     yield event
             for event in decoder.flush():

@@ -43,6 +43,8 @@ _FINISH_REASONS: dict[str, str | None] = {
 _STREAM_NOISE = frozenset({"obfuscation"})
 _CHUNK_KNOWN = frozenset(ChatCompletionChunk.model_fields) | _STREAM_NOISE
 """A chunk's keys that are not `vendor_data` (computed once: chunks are the hot path)."""
+_COMPLETION_KNOWN = frozenset(ChatCompletion.model_fields)
+"""An answer's keys that are not `vendor_data` (computed once, not per call)."""
 _RESERVED_OPTIONS = {"model", "messages", "stream", "stream_options"}
 _NOT_SENT = {"model", "provider_options", "stream", "stream_options", "max_tokens", "max_completion_tokens"}
 
@@ -119,7 +121,7 @@ def parse_chat_completion(payload: dict[str, Any], response: HttpResponse, ctx: 
         "model": payload.get("model") or ctx.model,
         "provider": ctx.provider,
         "request_id": response.request_id,
-        "vendor_data": extras(payload, ChatCompletion.model_fields),
+        "vendor_data": extras(payload, _COMPLETION_KNOWN),
     }
     return parse_model(ChatCompletion, data, response, ctx)
 
@@ -132,12 +134,14 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
         self._tools_seen: dict[int, bool] = {}
         # Per choice: (raw index, id) of each tool call in order, to make indexes dense and 0-based.
         self._tool_slots: dict[int, list[tuple[int, str | None]]] = {}
-        self._last: dict[str, Any] = {}
+        self._last_id = ""
+        self._last_created: Any = None
 
     def _chunk(self, payload: dict[str, Any], raw: str) -> ChatCompletionChunk:
         choices = payload.get("choices") or []
         if not isinstance(choices, list):
             raise self._malformed("choices is not a list", raw)
+        finish_seen = self._finish_seen
         for choice in choices:
             index = choice.get("index", 0)
             delta = choice.get("delta") or {}
@@ -149,15 +153,21 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
                 self._tools_seen[index] = True
             if (finish := choice.get("finish_reason")) is not None:
                 finish = choice["finish_reason"] = _map_finish_reason(finish, payload)
-            self._note_choice(index, finish)
-        self._last = {"id": payload.get("id") or self._last.get("id", ""), "created": payload.get("created")}
+            if finish is not None:  # what `_note_choice` records, inlined: chunks are the hot path
+                finish_seen[index] = True
+            elif index not in finish_seen:
+                finish_seen[index] = False
+        chunk_id = payload.get("id")
+        self._last_id = chunk_id or self._last_id
+        self._last_created = payload.get("created")
+        vendor_data = {} if payload.keys() <= _CHUNK_KNOWN else extras(payload, _CHUNK_KNOWN)
         data = {
             **payload,
-            "id": payload.get("id") or "",
-            "created": payload.get("created") or 0,
+            "id": chunk_id or "",
+            "created": self._last_created or 0,
             "model": payload.get("model") or self._ctx.model,
             "provider": self._ctx.provider,
-            "vendor_data": extras(payload, _CHUNK_KNOWN),
+            "vendor_data": vendor_data,
         }
         try:
             return ChatCompletionChunk.model_validate(data)
@@ -188,8 +198,8 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
         return [
             ChatCompletionChunk.model_validate(
                 {
-                    "id": self._last.get("id", ""),
-                    "created": self._last.get("created") or 0,
+                    "id": self._last_id,
+                    "created": self._last_created or 0,
                     "model": self._ctx.model,
                     "provider": self._ctx.provider,
                     "choices": [

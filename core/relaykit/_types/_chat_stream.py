@@ -111,11 +111,12 @@ class ChatStreamAccumulator:
 
     def add(self, chunk: ChatCompletionChunk) -> None:
         self.chunks += 1
-        self.id = self.id or chunk.id
-        self.model = self.model or chunk.model
-        self.created = self.created or chunk.created
-        self.provider = self.provider or chunk.provider
-        self.system_fingerprint = self.system_fingerprint or chunk.system_fingerprint
+        if not (self.id and self.model and self.created and self.provider and self.system_fingerprint):
+            self.id = self.id or chunk.id
+            self.model = self.model or chunk.model
+            self.created = self.created or chunk.created
+            self.provider = self.provider or chunk.provider
+            self.system_fingerprint = self.system_fingerprint or chunk.system_fingerprint
         if chunk.usage is not None:
             self.usage = chunk.usage
         for choice in chunk.choices:
