@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ._base import ResponseModel, WithVendorData
 from ._chat import ChatCompletion, Choice, ChoiceLogprobs, FinishReason, ResponseMessage, Usage
 from ._messages import FunctionCall, ReasoningPart, ToolCall, ToolCallFunction
+from ._stream_meta import StreamMeta
 
 __all__ = [
     "ChatCompletionChunk",
@@ -92,7 +93,7 @@ class _ChoiceBuilder:
     saw_content: bool = False
 
 
-class ChatStreamAccumulator:
+class ChatStreamAccumulator(StreamMeta):
     """Assembles chunks into the `ChatCompletion` the same request would have returned unstreamed.
 
     Tool-call fragments are joined per `index`; the usage chunk is kept; a missing finish reason is
@@ -100,25 +101,11 @@ class ChatStreamAccumulator:
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self._choices: dict[int, _ChoiceBuilder] = {}
-        self.id = ""
-        self.model = ""
-        self.created = 0
-        self.provider: str | None = None
-        self.system_fingerprint: str | None = None
-        self.usage: Usage | None = None
-        self.chunks = 0
 
     def add(self, chunk: ChatCompletionChunk) -> None:
-        self.chunks += 1
-        if not (self.id and self.model and self.created and self.provider and self.system_fingerprint):
-            self.id = self.id or chunk.id
-            self.model = self.model or chunk.model
-            self.created = self.created or chunk.created
-            self.provider = self.provider or chunk.provider
-            self.system_fingerprint = self.system_fingerprint or chunk.system_fingerprint
-        if chunk.usage is not None:
-            self.usage = chunk.usage
+        self._track(chunk)
         for choice in chunk.choices:
             self._add_choice(choice)
 

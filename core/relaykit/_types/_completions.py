@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from ._base import ResponseModel, WithVendorData
 from ._chat import StreamOptions, Usage
 from ._options import WithProviderOptions
+from ._stream_meta import StreamMeta
 
 __all__ = [
     "Completion",
@@ -149,7 +150,7 @@ class _ChoiceBuilder:
     saw_logprobs: bool = False
 
 
-class CompletionStreamAccumulator:
+class CompletionStreamAccumulator(StreamMeta):
     """Assembles chunks into the `Completion` the same request would have returned unstreamed.
 
     Text fragments and log-probability lists are joined per choice `index`; the usage chunk is
@@ -157,24 +158,11 @@ class CompletionStreamAccumulator:
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self._choices: dict[int, _ChoiceBuilder] = {}
-        self.id = ""
-        self.model = ""
-        self.created = 0
-        self.provider: str | None = None
-        self.system_fingerprint: str | None = None
-        self.usage: Usage | None = None
-        self.chunks = 0
 
     def add(self, chunk: CompletionChunk) -> None:
-        self.chunks += 1
-        self.id = self.id or chunk.id
-        self.model = self.model or chunk.model
-        self.created = self.created or chunk.created
-        self.provider = self.provider or chunk.provider
-        self.system_fingerprint = self.system_fingerprint or chunk.system_fingerprint
-        if chunk.usage is not None:
-            self.usage = chunk.usage
+        self._track(chunk)
         for choice in chunk.choices:
             builder = self._choices.setdefault(choice.index, _ChoiceBuilder())
             builder.text.append(choice.text)
