@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,3 +43,31 @@ def replay_async(cassette: str, scenario: Callable[[relaykit.AsyncClient], Await
     with use_cassette(CASSETTES / cassette):
         result: Any = anyio.run(main)
         return result  # type: ignore[no-any-return]
+
+
+async def call(value: Any) -> Any:
+    """A client call's result: awaited on the async client, as it is on the sync one."""
+    return await value if inspect.isawaitable(value) else value
+
+
+def replay_both(
+    cassette: str, providers: Mapping[str, Mapping[str, Any]], scenario: Callable[[Any], Awaitable[T]]
+) -> list[T]:
+    """Run `scenario` on a sync client, then on an async one, each replaying ``cassettes/<cassette>``.
+
+    `scenario` is written once against either client: it `await call(...)`s every client call.
+    """
+
+    async def sync_run() -> T:
+        with relaykit.Client(providers=providers) as client:
+            return await scenario(client)
+
+    async def async_run() -> T:
+        async with relaykit.AsyncClient(providers=providers) as client:
+            return await scenario(client)
+
+    results = []
+    for run in (sync_run, async_run):
+        with use_cassette(CASSETTES / cassette):
+            results.append(anyio.run(run))
+    return results

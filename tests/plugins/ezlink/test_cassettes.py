@@ -9,7 +9,8 @@ import pytest
 import relaykit
 from relaykit import Task
 
-from ..vocka.relay_cassettes import both, call
+from ...cassette_support import call
+from ..vocka.relay_cassettes import both
 
 pytestmark = pytest.mark.cassette
 

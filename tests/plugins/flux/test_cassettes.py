@@ -12,14 +12,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import anyio
 import pytest
 
 import relaykit
-from relaykit.testing._cassettes import use_cassette
 from relaykit_flux.emulator._media import jpeg
 
-from ...cassette_support import CASSETTES
+from ...cassette_support import call, replay_both
 
 pytestmark = pytest.mark.cassette
 
@@ -44,27 +42,9 @@ MASK = base64.b64decode(
 T = TypeVar("T")
 
 
-async def call(value: Any) -> Any:
-    """A client call's result, awaited on the async client."""
-    return await value if isinstance(value, Awaitable) else value
-
-
 def both(cassette: str, scenario: Callable[[Any], Awaitable[T]]) -> list[T]:
-    """Run `scenario` on a sync client, then on an async one, each replaying `cassette`."""
-
-    async def sync_run() -> T:
-        with relaykit.Client(providers=PROVIDERS) as client:
-            return await scenario(client)
-
-    async def async_run() -> T:
-        async with relaykit.AsyncClient(providers=PROVIDERS) as client:
-            return await scenario(client)
-
-    results = []
-    for run in (sync_run, async_run):
-        with use_cassette(CASSETTES / "flux" / cassette):
-            results.append(anyio.run(run))
-    return results
+    """Replay ``cassettes/flux/<cassette>`` on a sync client, then on an async one."""
+    return replay_both(f"flux/{cassette}", PROVIDERS, scenario)
 
 
 def test_pro_1_1_task_polls_the_regional_host_and_downloads_the_image() -> None:

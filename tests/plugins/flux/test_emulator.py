@@ -8,7 +8,6 @@ regional host catching up, the deadline, expired result URLs, and faults.
 
 from __future__ import annotations
 
-import inspect
 import struct
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -24,6 +23,7 @@ from relaykit.testing import Fault
 from relaykit_flux.emulator import FluxEmulator
 from relaykit_flux.emulator._media import jpeg
 
+from ...cassette_support import call
 from ._helpers import PNG
 
 T = TypeVar("T")
@@ -41,11 +41,6 @@ def _providers(emu: FluxEmulator, key: str = "test-key", **settings: Any) -> dic
     return {
         "flux": {"api_key": key, "base_url": emu.base_url, "poll_interval": 0.01, "max_poll_interval": 0.05, **settings}
     }
-
-
-async def call(value: Any) -> Any:
-    """The result of a client call: awaited on the async client, as it is on the sync one."""
-    return await value if inspect.isawaitable(value) else value
 
 
 def run(kind: str, emu: FluxEmulator, scenario: Scenario[T], key: str = "test-key", **settings: Any) -> T:

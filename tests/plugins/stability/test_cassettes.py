@@ -12,14 +12,12 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import anyio
 import pytest
 
 import relaykit
-from relaykit.testing._cassettes import use_cassette
 from relaykit_stability.emulator._media import mp4, png, webp
 
-from ...cassette_support import CASSETTES
+from ...cassette_support import call, replay_both
 
 pytestmark = pytest.mark.cassette
 
@@ -44,27 +42,9 @@ VIDEO_JOB = "0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a6c8e0b2d"
 T = TypeVar("T")
 
 
-async def call(value: Any) -> Any:
-    """A client call's result, awaited on the async client."""
-    return await value if isinstance(value, Awaitable) else value
-
-
 def both(cassette: str, scenario: Callable[[Any], Awaitable[T]]) -> list[T]:
-    """Run `scenario` on a sync client, then on an async one, each replaying `cassette`."""
-
-    async def sync_run() -> T:
-        with relaykit.Client(providers=PROVIDERS) as client:
-            return await scenario(client)
-
-    async def async_run() -> T:
-        async with relaykit.AsyncClient(providers=PROVIDERS) as client:
-            return await scenario(client)
-
-    results = []
-    for run in (sync_run, async_run):
-        with use_cassette(CASSETTES / "stability" / cassette):
-            results.append(anyio.run(run))
-    return results
+    """Replay ``cassettes/stability/<cassette>`` on a sync client, then on an async one."""
+    return replay_both(f"stability/{cassette}", PROVIDERS, scenario)
 
 
 def test_ultra_bytes_with_headers_replays_sync_and_async() -> None:

@@ -9,7 +9,6 @@ vendor that forgets a job, moderation, and faults.
 from __future__ import annotations
 
 import base64
-import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from relaykit.testing import Fault
 from relaykit_stability.emulator import StabilityEmulator
 from relaykit_stability.emulator._media import jpeg, png, webp
 
+from ...cassette_support import call
 from ._helpers import PNG
 
 T = TypeVar("T")
@@ -38,11 +38,6 @@ def emu() -> Iterator[StabilityEmulator]:
 
 def _providers(emu: StabilityEmulator, key: str = "test-key") -> dict[str, Any]:
     return {"stability": {"api_key": key, "base_url": emu.base_url, "poll_interval": 0.02}}
-
-
-async def call(value: Any) -> Any:
-    """The result of a client call: awaited on the async client, as it is on the sync one."""
-    return await value if inspect.isawaitable(value) else value
 
 
 def run(kind: str, emu: StabilityEmulator, scenario: Scenario[T], key: str = "test-key") -> T:

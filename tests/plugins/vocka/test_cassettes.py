@@ -8,7 +8,8 @@ import pytest
 
 from relaykit import ChatCompletion, Task
 
-from .relay_cassettes import both, call
+from ...cassette_support import call
+from .relay_cassettes import both
 
 pytestmark = pytest.mark.cassette
 
