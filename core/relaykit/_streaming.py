@@ -133,7 +133,7 @@ class Stream(_StreamCore[T], Iterator[T]):
         return next(self._iterator)
 
     def __iter__(self) -> Iterator[T]:
-        return self
+        return self._iterator  # a `for` loop reads the generator itself: no extra call per chunk
 
     def close(self) -> None:
         """Close the connection (safe to call more than once)."""
@@ -190,7 +190,7 @@ class AsyncStream(_StreamCore[T], AsyncIterator[T]):
         return self._iterator.__anext__()  # the generator's own awaitable: no coroutine frame per chunk
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return self
+        return self._iterator  # an `async for` loop reads the generator itself: no extra call per chunk
 
     async def aclose(self) -> None:
         """Close the connection (safe to call more than once)."""

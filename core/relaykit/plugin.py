@@ -21,6 +21,7 @@ from ._flow import (
     Streaming,
     Wait,
     WebSocketRequest,
+    parse_json,
     run_to_completion,
 )
 from ._log import log_event
@@ -55,6 +56,7 @@ __all__ = [
     "log_event",
     "nearest_aspect_ratio",
     "parse_duration",
+    "parse_json",
     "parse_rate_limit",
     "parse_retry_after",
     "redact",

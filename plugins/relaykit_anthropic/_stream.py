@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from relaykit import ChatCompletionChunk, ReasoningPart, ResponseFormatError, StreamInterruptedError
-from relaykit.plugin import CallContext, HttpResponse, StreamEvent, excerpt
+from relaykit.plugin import CallContext, HttpResponse, StreamEvent, excerpt, parse_json
 
 from ._common import VENDOR, now
 from ._errors import error_event
@@ -88,12 +88,14 @@ class MessagesStreamDecoder:
         if not data:
             return []
         try:
-            payload = json.loads(data)
+            payload = parse_json(data)
         except ValueError as exc:
             raise self._malformed("an event is not JSON", data) from exc
         if not isinstance(payload, dict):
             raise self._malformed("an event is not a JSON object", data)
         kind = payload.get("type") or event.event
+        if kind == "content_block_delta":
+            return self._block_delta(payload, data)
         if kind == "error":
             raise error_event(payload, data, self._response, self._ctx)
         handler = self._handlers.get(str(kind))
@@ -151,8 +153,9 @@ class MessagesStreamDecoder:
         if state is None or not isinstance(delta, dict):
             raise self._malformed("content_block_delta for no open block", raw)
         kind = delta.get("type")
-        if kind == "text_delta" and state.kind == "text":
-            return self._content(str(delta.get("text") or ""))
+        if kind == "text_delta" and state.kind == "text":  # most events: no detour through _content
+            text = delta.get("text")
+            return [self._chunk({"content": text if isinstance(text, str) else str(text or "")})] if text else []
         if kind == "input_json_delta" and state.kind in ("tool_use", "json"):
             fragment = str(delta.get("partial_json") or "")
             if not fragment:
@@ -237,17 +240,13 @@ class MessagesStreamDecoder:
     ) -> ChatCompletionChunk:
         """One chunk with one choice carrying `delta`; with `delta` None, the usage-only chunk."""
         choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
-        return ChatCompletionChunk.model_validate(
-            {
-                "id": self._id,
-                "created": self._created,
-                "model": self._model,
-                "choices": choices,
-                "usage": usage,
-                "provider": self._ctx.provider,
-                "vendor_data": vendor_data or {},
-            }
-        )
+        data = {"id": self._id, "created": self._created, "model": self._model, "choices": choices}
+        data["provider"] = self._ctx.provider
+        if usage is not None:
+            data["usage"] = usage
+        if vendor_data:
+            data["vendor_data"] = vendor_data
+        return ChatCompletionChunk.model_validate(data)
 
     def _malformed(self, why: str, raw: str) -> ResponseFormatError:
         return ResponseFormatError(

@@ -9,11 +9,12 @@ tool-call indexes, object-valued arguments, errors inside a 200 stream, a missin
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
 from relaykit import ChatCompletion, ChatCompletionChunk, ChatRequest
-from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, Streaming, log_event
+from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, StreamEvent, Streaming, log_event
 
 from ._common import (
     FINISH_SYNONYMS,
@@ -41,6 +42,8 @@ _FINISH_REASONS: dict[str, str | None] = {
     **FINISH_SYNONYMS,
 }
 _STREAM_NOISE = frozenset({"obfuscation"})
+_NEEDS_REPAIR = re.compile(r'"(?:error|tool_calls|reasoning|provider|vendor_data|route)"\s*:')
+"""Keys that send an event down the general path (repairs, or fields a vendor must not set)."""
 _CHUNK_KNOWN = frozenset(ChatCompletionChunk.model_fields) | _STREAM_NOISE
 """A chunk's keys that are not `vendor_data` (computed once: chunks are the hot path)."""
 _COMPLETION_KNOWN = frozenset(ChatCompletion.model_fields)
@@ -136,6 +139,45 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
         self._tool_slots: dict[int, list[tuple[int, str | None]]] = {}
         self._last_id = ""
         self._last_created: Any = None
+        # A subclass that adapts `_chunk` (a relay's extra flags) sees every event there.
+        self._fast = type(self)._chunk is ChatChunkDecoder._chunk
+
+    def feed(self, event: StreamEvent) -> list[ChatCompletionChunk]:
+        data = event.data
+        if self._fast and data[:1] == "{" and not _NEEDS_REPAIR.search(data):
+            chunk = self._plain_chunk(data)
+            if chunk is not None:
+                return [chunk]
+        return super().feed(event)
+
+    def _plain_chunk(self, data: str) -> ChatCompletionChunk | None:
+        """The fast path, for the chunks that need none of the dialect's repairs (most of them).
+
+        The chunk is validated straight from the event's JSON text. It is taken only when that
+        gives what the general path would: every field present and of its type, finish reasons
+        already normalized, no tool calls to re-index, no reasoning to map, no error envelope.
+        Anything else returns None and goes the general way.
+        """
+        try:
+            chunk = ChatCompletionChunk.model_validate_json(data)
+        except ValueError:
+            return None
+        finish_seen = self._finish_seen
+        for choice in chunk.choices:
+            if choice.finish_reason is not None:
+                finish_seen[choice.index] = True
+            elif choice.index not in finish_seen:
+                finish_seen[choice.index] = False
+        self._last_id = chunk.id or self._last_id
+        self._last_created = chunk.created
+        if not chunk.model:
+            chunk.model = self._ctx.model
+        chunk.provider = self._ctx.provider
+        vendor_data = chunk.vendor_data
+        if vendor_data:
+            for key in _STREAM_NOISE.intersection(vendor_data):
+                del vendor_data[key]
+        return chunk
 
     def _chunk(self, payload: dict[str, Any], raw: str) -> ChatCompletionChunk:
         choices = payload.get("choices") or []
@@ -160,6 +202,8 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
         chunk_id = payload.get("id")
         self._last_id = chunk_id or self._last_id
         self._last_created = payload.get("created")
+        for noise in _STREAM_NOISE.intersection(payload):  # unknown keys would land in vendor_data
+            del payload[noise]
         vendor_data = {} if payload.keys() <= _CHUNK_KNOWN else extras(payload, _CHUNK_KNOWN)
         data = {
             **payload,

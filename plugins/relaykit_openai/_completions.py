@@ -106,6 +106,8 @@ class CompletionChunkDecoder(JSONChunkDecoder[CompletionChunk]):
             choice["text"] = choice.get("text") or ""
             self._note_choice(choice.get("index", 0), choice["finish_reason"])
         self._last = {"id": payload.get("id") or self._last.get("id", ""), "created": payload.get("created")}
+        for noise in _STREAM_NOISE.intersection(payload):  # unknown keys would land in vendor_data
+            del payload[noise]
         data = {
             **payload,
             "id": payload.get("id") or "",

@@ -9,12 +9,11 @@ without ``[DONE]`` is complete, and one that ends before is interrupted.
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
 from relaykit import ResponseFormatError, StreamInterruptedError
-from relaykit.plugin import CallContext, HttpResponse, StreamEvent, excerpt
+from relaykit.plugin import CallContext, HttpResponse, StreamEvent, excerpt, parse_json
 
 from ._common import error_from, json_body, malformed
 
@@ -51,7 +50,7 @@ class JSONChunkDecoder(ABC, Generic[C]):
             self.finished = True
             return self._synthesized_finish()
         try:
-            payload = json.loads(data)
+            payload = parse_json(data)
         except ValueError as exc:
             raise self._malformed("an event is not JSON", data) from exc
         if not isinstance(payload, dict):

@@ -77,3 +77,29 @@ def test_a_typical_chat_stream_frames_into_data_events() -> None:
     events = decoder.feed(b'data: {"a": 1}\n\ndata: {"b"') + decoder.feed(b": 2}\n\ndata: [DONE]\n\n")
     assert [event.data for event in events] == ['{"a": 1}', '{"b": 2}', "[DONE]"]
     assert decoder.flush() == []
+
+
+_LINES = st.sampled_from(
+    ["data: {}", "data:x", "data:", "data:  two spaces", "event: delta", "event:", "event:x", "id: 7", ": ping", "data"]
+)
+_EVENTS = st.lists(_LINES, min_size=1, max_size=3).map(lambda lines: "\n".join(lines) + "\n\n")
+
+
+@given(st.lists(st.lists(_EVENTS, min_size=1, max_size=4), max_size=8))
+def test_whole_events_per_read_match_httpx2(reads: list[list[str]]) -> None:
+    """Reads that end on an event boundary (the framer's fast path) frame as httpx2 frames them."""
+    body = ["".join(events).encode() for events in reads]
+    assert _ours(body, "sse") == _httpx2(body, "sse")
+
+
+def test_event_and_data_lines_read_whole_keep_the_event_name() -> None:
+    """Claude-style ``event:`` + ``data:`` pairs keep their names; a later id is carried along."""
+    decoder = SSEDecoder()
+    first = decoder.feed(b"event: message_start\ndata: {}\n\nevent:\ndata:x\n\n")
+    second = decoder.feed(b"id: 9\ndata: a\n\n") + decoder.feed(b"data: b\n\n")
+    assert [(e.event, e.data, e.id) for e in first + second] == [
+        ("message_start", "{}", ""),
+        ("message", "x", ""),
+        ("message", "a", "9"),
+        ("message", "b", "9"),
+    ]

@@ -59,6 +59,7 @@ class EchoEmulator(Emulator):
         self.route("POST", "/sse", lambda request: Reply.stream(SSE_BODY, content_type="text/event-stream"))
         self.route("POST", "/ndjson", lambda request: Reply.ndjson([{"i": 0}, {"i": 1, "t": "你好"}]))
         self.route("GET", "/ws", self.session)
+        self.route("POST", "/moved", lambda request: Reply(307, {"location": "/echo"}, b""))
 
     def session(self, request: RecordedRequest) -> Reply:
         def run(peer: WebSocketPeer) -> None:
@@ -377,3 +378,17 @@ class _Recording(Observer):
 
     def response(self, event: Any) -> None:
         self._heard.append(("response", event))
+
+
+async def test_a_redirect_is_followed_with_the_same_body(transport: Transport, emu: EchoEmulator) -> None:
+    """A 307 reaches the new location with the same method and body, on both backends."""
+    request = HttpRequest("POST", emu.origin + "/moved", json={"q": 1})
+    response = await run_async(_one(request), _ctx(emu), transport)
+    assert (response.status, response.json()["ok"]) == (200, True)
+    assert [(sent.path, sent.body) for sent in emu.requests[-2:]] == [("/moved", b'{"q":1}'), ("/echo", b'{"q":1}')]
+
+
+async def test_the_http_clients_default_headers_are_sent(transport: Transport, emu: EchoEmulator) -> None:
+    """Compression is asked for and connections kept alive, as the HTTP client itself would."""
+    await run_async(_one(HttpRequest("POST", emu.origin + "/echo", json={})), _ctx(emu), transport)
+    assert "gzip" in emu.last_request.header("accept-encoding", "")

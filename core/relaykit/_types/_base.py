@@ -8,9 +8,9 @@ into `vendor_data` instead of being dropped.
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .._errors import InvalidRequestError
 
@@ -44,9 +44,25 @@ class RouteInfo(ResponseModel):
 
 
 class WithVendorData(ResponseModel):
+    """A top-level answer. Keys it does not know are kept in `vendor_data`, never dropped.
+
+    That holds however the answer is built: from a dict, or straight from the vendor's JSON text
+    (`model_validate_json`, which stream decoders use on their fast path).
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
     vendor_data: dict[str, Any] = Field(default_factory=dict)
     route: RouteInfo | None = None
     """Set when the request went through a route (see docs/routing.md)."""
+
+    @model_validator(mode="after")
+    def _keep_unknown_keys(self) -> Self:
+        extra = self.__pydantic_extra__
+        if extra:  # what the builder put in vendor_data itself wins
+            self.vendor_data = {**extra, **self.vendor_data}
+            extra.clear()
+        return self
 
 
 def validate_request(model: type[R], params: dict[str, Any]) -> R:
