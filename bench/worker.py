@@ -43,6 +43,14 @@ def _anthropic_body(stream: bool) -> dict[str, Any]:
     return body
 
 
+async def _count(stream: Any) -> int:
+    """Count a stream's chunks as they arrive, keeping none (as the sync cases and raw clients do)."""
+    count = 0
+    async for _ in stream:
+        count += 1
+    return count
+
+
 class Competitor:
     """What every competitor offers; a missing method means "not applicable" (the cell stays empty)."""
 
@@ -109,7 +117,7 @@ class Relaykit(Competitor):
         create, model = self._async(backend).chat.completions.create, self._model(dialect)
 
         async def stream() -> int:
-            return len([chunk async for chunk in await create(model=model, messages=MESSAGES, stream=True)])
+            return await _count(await create(model=model, messages=MESSAGES, stream=True))
 
         return stream
 
@@ -275,7 +283,7 @@ class OpenAISDK(Competitor):
         create = self.async_client.chat.completions.create
 
         async def stream() -> int:
-            return len([c async for c in await create(model=OPENAI_MODEL, messages=MESSAGES, stream=True)])  # type: ignore[arg-type]
+            return await _count(await create(model=OPENAI_MODEL, messages=MESSAGES, stream=True))  # type: ignore[arg-type]
 
         return stream
 
@@ -315,7 +323,7 @@ class LiteLLM(Competitor):
         args, acompletion = self._args(dialect), self.litellm.acompletion
 
         async def stream() -> int:
-            return len([c async for c in await acompletion(messages=MESSAGES, stream=True, **args)])
+            return await _count(await acompletion(messages=MESSAGES, stream=True, **args))
 
         return stream
 

@@ -11,12 +11,12 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import pluggy
 
 from . import hookspecs
+from ._entry_points import EntryPointLike, find_entry_points
 from ._errors import PluginError
 from ._provider import ProviderSpec
 
@@ -85,11 +85,11 @@ def _wanted(names: str | None) -> set[str] | None:
     return {part.strip() for part in names.split(",") if part.strip()}
 
 
-def _entry_points() -> Iterable[EntryPoint]:
-    return entry_points(group=ENTRY_POINT_GROUP)
+def _entry_points() -> Iterable[EntryPointLike]:
+    return find_entry_points(ENTRY_POINT_GROUP)
 
 
-def load_registry(plugins: Iterable[EntryPoint] | None = None, only: str | None = None) -> ProviderRegistry:
+def load_registry(plugins: Iterable[EntryPointLike] | None = None, only: str | None = None) -> ProviderRegistry:
     """Build a registry from entry points (all of them, or only those `only` names)."""
     registry = ProviderRegistry()
     wanted = _wanted(only)

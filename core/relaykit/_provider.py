@@ -106,7 +106,9 @@ class ProviderSettings(BaseModel):
     named by `api_key_env`. It is a `SecretStr`: it never shows in a repr, a log or an error.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a settings class builds its validator when first used, not when its plugin
+    # registers (most applications configure two or three of the registered providers).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     base_url: str = Field(min_length=1)
     api_key: SecretStr | None = None

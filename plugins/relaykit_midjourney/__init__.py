@@ -15,16 +15,34 @@ submit flows), ``_tasks`` (task objects, fetch, list, seed).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
 from relaykit.hookspecs import hookimpl
 from relaykit.plugin import Capability, Operation, ProviderSettings, ProviderSpec
 
-from ._submit import midjourney as midjourney_flow
-from ._tasks import task_from_wire, task_get
+if TYPE_CHECKING:
+    from ._submit import midjourney as midjourney_flow
+    from ._tasks import task_from_wire, task_get
+
+# The flows are imported on first use, not when the plugin registers (that keeps them out of the
+# cold import of every application that never calls Midjourney).
+_LAZY = {
+    "midjourney_flow": ("relaykit_midjourney._submit", "midjourney"),
+    "task_from_wire": ("relaykit_midjourney._tasks", "task_from_wire"),
+    "task_get": ("relaykit_midjourney._tasks", "task_get"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["MIDJOURNEY", "MidjourneySettings", "midjourney_flow", "register_providers", "task_from_wire", "task_get"]
 

@@ -122,3 +122,50 @@ def test_a_registry_of_specs_serves_a_client_without_installing_the_plugin() -> 
     assert client.resolver.registry["openai-compatible"].distribution == "local"
     assert list(registry) == ["openai-compatible"]
     client.close()
+
+
+def test_the_fast_entry_point_scan_finds_what_importlib_metadata_finds() -> None:
+    """Names, values and distributions of the relaykit group, read without importlib.metadata, match it."""
+    from importlib.metadata import entry_points
+
+    from relaykit._entry_points import find_entry_points
+
+    ours = sorted((ep.name, ep.value, ep.dist.name) for ep in find_entry_points("relaykit"))
+    theirs = sorted((ep.name, ep.value, ep.dist.name) for ep in entry_points(group="relaykit"))
+    assert ours == theirs
+    assert len(ours) >= 10
+
+
+def test_entry_points_of_a_zipped_path_come_from_importlib_metadata(tmp_path: Any, monkeypatch: Any) -> None:
+    """A zip file on sys.path sends discovery to importlib.metadata, which can read it."""
+    import sys
+    import zipfile
+
+    from relaykit._entry_points import find_entry_points
+
+    archive = tmp_path / "plugins.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("zipped_plugin-1.0.dist-info/METADATA", "Name: zipped-plugin\nVersion: 1.0\n\n")
+        zipped.writestr("zipped_plugin-1.0.dist-info/entry_points.txt", "[relaykit]\nzipped = zipped_plugin:plugin\n")
+    monkeypatch.setattr(sys, "path", [*sys.path, str(archive)])
+    found = {(ep.name, ep.dist.name) for ep in find_entry_points("relaykit")}
+    assert ("zipped", "zipped-plugin") in found
+    assert ("openai", "relaykit") in found
+
+
+def test_a_found_entry_point_loads_its_attribute(tmp_path: Any, monkeypatch: Any) -> None:
+    """``module:attribute.path`` (an extras suffix ignored) imports the module and walks the attribute."""
+    import sys
+
+    from relaykit._entry_points import find_entry_points
+
+    (tmp_path / "scanned_plugin.py").write_text("class Holder:\n    plugin = 'the plugin'\n")
+    info = tmp_path / "scanned_plugin-2.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: Scanned.Plugin\nVersion: 2.0\n\nbody\n")
+    (info / "entry_points.txt").write_text(
+        "# comment\n[other]\nx = y:z\n\n[relaykit]\nscanned = scanned_plugin:Holder.plugin [extra]\n"
+    )
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    [found] = [ep for ep in find_entry_points("relaykit") if ep.name == "scanned"]
+    assert (found.dist.name, found.load()) == ("Scanned.Plugin", "the plugin")
