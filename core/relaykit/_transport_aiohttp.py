@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import urllib.request
@@ -194,9 +195,15 @@ def _url(url: str, params: Mapping[str, str] | None) -> URL:
     if url.startswith(("ws:", "wss:")):
         url = "http" + url.removeprefix("ws")
     if not params:
-        return URL(url)
-    base = URL(url).with_query(None).with_fragment(None)
+        return _parsed(url)
+    base = _parsed(url).with_query(None).with_fragment(None)
     return URL(f"{base}?{urlencode(params)}", encoded=True)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(url: str) -> URL:
+    """A parsed URL (yarl URLs are immutable; an application calls the same few endpoints)."""
+    return URL(url)
 
 
 def _body(request: HttpRequest, ctx: CallContext) -> tuple[dict[str, str], bytes | None]:
