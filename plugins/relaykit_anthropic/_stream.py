@@ -50,6 +50,10 @@ class _Block:
     data: str | None = None
 
 
+_VALIDATE = ChatCompletionChunk.__pydantic_validator__.validate_python
+"""`ChatCompletionChunk.model_validate` without its wrapper (one call per streamed chunk)."""
+
+
 class MessagesStreamDecoder:
     """Turns Claude's SSE events into chunks (see the module docstring)."""
 
@@ -239,14 +243,17 @@ class MessagesStreamDecoder:
         vendor_data: dict[str, Any] | None = None,
     ) -> ChatCompletionChunk:
         """One chunk with one choice carrying `delta`; with `delta` None, the usage-only chunk."""
-        choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+        choice: dict[str, Any] = {"index": 0, "delta": delta}
+        if finish is not None:
+            choice["finish_reason"] = finish
+        choices = [] if delta is None else [choice]
         data = {"id": self._id, "created": self._created, "model": self._model, "choices": choices}
         data["provider"] = self._ctx.provider
         if usage is not None:
             data["usage"] = usage
         if vendor_data:
             data["vendor_data"] = vendor_data
-        return ChatCompletionChunk.model_validate(data)
+        return _VALIDATE(data)  # type: ignore[no-any-return]
 
     def _malformed(self, why: str, raw: str) -> ResponseFormatError:
         return ResponseFormatError(

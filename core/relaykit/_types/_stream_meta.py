@@ -20,15 +20,18 @@ class StreamMeta:
         self.system_fingerprint: str | None = None
         self.usage: Usage | None = None
         self.chunks = 0
+        self._identified = False
 
     def _track(self, chunk: Any) -> None:
         """Count `chunk` and take what it says about the answer (the first value of each wins)."""
         self.chunks += 1
-        if not (self.id and self.model and self.created and self.provider and self.system_fingerprint):
+        if not self._identified:  # checked per chunk only until the stream has said who it is
             self.id = self.id or chunk.id
             self.model = self.model or chunk.model
             self.created = self.created or chunk.created
             self.provider = self.provider or chunk.provider
-            self.system_fingerprint = self.system_fingerprint or chunk.system_fingerprint
+            self._identified = bool(self.id and self.model and self.created and self.provider)
+        if self.system_fingerprint is None and chunk.system_fingerprint:
+            self.system_fingerprint = chunk.system_fingerprint
         if chunk.usage is not None:
             self.usage = chunk.usage
