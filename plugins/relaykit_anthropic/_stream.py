@@ -50,10 +50,6 @@ class _Block:
     data: str | None = None
 
 
-_VALIDATE = ChatCompletionChunk.__pydantic_validator__.validate_python
-"""`ChatCompletionChunk.model_validate` without its wrapper (one call per streamed chunk)."""
-
-
 class MessagesStreamDecoder:
     """Turns Claude's SSE events into chunks (see the module docstring)."""
 
@@ -253,7 +249,7 @@ class MessagesStreamDecoder:
             data["usage"] = usage
         if vendor_data:
             data["vendor_data"] = vendor_data
-        return _VALIDATE(data)  # type: ignore[no-any-return]
+        return ChatCompletionChunk.model_validate(data)
 
     def _malformed(self, why: str, raw: str) -> ResponseFormatError:
         return ResponseFormatError(

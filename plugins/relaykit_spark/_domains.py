@@ -36,7 +36,7 @@ class SparkEndpoint(BaseModel):
         functions: whether the version does function calling (``payload.functions``).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     url: str = Field(min_length=1)
     domain: str = Field(min_length=1)
@@ -46,7 +46,11 @@ class SparkEndpoint(BaseModel):
 
 
 def _endpoint(url: str, domain: str, max_tokens: int | None, *, system: bool, functions: bool) -> SparkEndpoint:
-    return SparkEndpoint(url=url, domain=domain, max_tokens=max_tokens, system=system, functions=functions)
+    # The built-in table is literals checked by a test; validating it at import would build the
+    # model's validator on every cold start.
+    return SparkEndpoint.model_construct(
+        url=url, domain=domain, max_tokens=max_tokens, system=system, functions=functions
+    )
 
 
 # Keyed by domain. max_tokens and system support as the current doc states them (Lite and Pro-128K

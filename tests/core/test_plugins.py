@@ -169,3 +169,16 @@ def test_a_found_entry_point_loads_its_attribute(tmp_path: Any, monkeypatch: Any
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
     [found] = [ep for ep in find_entry_points("relaykit") if ep.name == "scanned"]
     assert (found.dist.name, found.load()) == ("Scanned.Plugin", "the plugin")
+
+
+def test_registering_every_plugin_builds_no_pydantic_validator() -> None:
+    """Cold start: plugins register without building a model's validator (that waits for first use)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, relaykit; relaykit.providers(); "
+        "print('pydantic.plugin._loader' in sys.modules, 'relaykit_midjourney._submit' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.split() == ["False", "False"]

@@ -22,13 +22,13 @@ R = TypeVar("R", bound="RequestModel")
 class RequestModel(BaseModel):
     """A request: strict types, unknown fields forbidden, immutable once validated."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class ResponseModel(BaseModel):
     """A normalized answer: lenient, and vendor leftovers kept in `vendor_data`."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class RouteInfo(ResponseModel):
@@ -50,7 +50,7 @@ class WithVendorData(ResponseModel):
     (`model_validate_json`, which stream decoders use on their fast path).
     """
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     vendor_data: dict[str, Any] = Field(default_factory=dict)
     route: RouteInfo | None = None

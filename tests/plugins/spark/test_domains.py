@@ -106,3 +106,11 @@ def test_the_table_never_pairs_a_domain_with_another_domains_path() -> None:
     """Every built-in path serves exactly one domain."""
     paths = [endpoint.url for endpoint in ENDPOINTS.values()]
     assert len(paths) == len(set(paths))
+
+
+def test_the_built_in_table_passes_the_models_own_validation() -> None:
+    """The table is built without validation (cold start); every entry is still a valid SparkEndpoint."""
+    from relaykit_spark._domains import SparkEndpoint
+
+    for endpoint in ENDPOINTS.values():
+        assert SparkEndpoint.model_validate(endpoint.model_dump()) == endpoint
