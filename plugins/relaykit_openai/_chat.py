@@ -44,6 +44,8 @@ _FINISH_REASONS: dict[str, str | None] = {
 _STREAM_NOISE = frozenset({"obfuscation"})
 _NEEDS_REPAIR = re.compile(r'"(?:error|tool_calls|reasoning|provider|vendor_data|route)"\s*:')
 """Keys that send an event down the general path (repairs, or fields a vendor must not set)."""
+_ANSWER_NEEDS_REPAIR = re.compile(rb'"(?:error|reasoning|provider|vendor_data|route|request_id)"\s*:')
+"""The same for a whole answer (tool-call arguments that are not strings fail validation instead)."""
 _CHUNK_KNOWN = frozenset(ChatCompletionChunk.model_fields) | _STREAM_NOISE
 """A chunk's keys that are not `vendor_data` (computed once: chunks are the hot path)."""
 _COMPLETION_KNOWN = frozenset(ChatCompletion.model_fields)
@@ -68,7 +70,31 @@ def chat(request: ChatRequest, ctx: CallContext) -> Flow[ChatCompletion | Stream
     if request.stream:
         expect_stream(response, ctx)
         return Streaming(ChatChunkDecoder(ctx))
-    return parse_chat_completion(json_body(response, ctx), response, ctx)
+    return _plain_completion(response, ctx) or parse_chat_completion(json_body(response, ctx), response, ctx)
+
+
+def _plain_completion(response: HttpResponse, ctx: CallContext) -> ChatCompletion | None:
+    """The fast path of `parse_chat_completion`, for answers that need none of its repairs.
+
+    The answer is validated straight from the body's JSON text (no intermediate dicts). It is taken
+    only when that gives what the general path would: every field present and of its type, finish
+    reasons already normalized, a real timestamp, no reasoning to map, no error envelope, no key a
+    vendor must not set. Anything else returns None and goes the general way.
+    """
+    content = response.content
+    if content[:1] != b"{" or _ANSWER_NEEDS_REPAIR.search(content):
+        return None
+    try:
+        completion = ChatCompletion.model_validate_json(content)
+    except ValueError:
+        return None
+    if not completion.created:
+        return None
+    if not completion.model:
+        completion.model = ctx.model
+    completion.provider = ctx.provider
+    completion.request_id = response.request_id
+    return completion
 
 
 def build_chat_body(request: ChatRequest, ctx: CallContext) -> dict[str, Any]:
