@@ -19,6 +19,8 @@ from ._provider import CallContext, Capability, Operation, ProviderSettings, Pro
 
 __all__ = ["Resolver", "Target"]
 
+_REMEMBERED = 256
+
 
 @dataclass(frozen=True)
 class Target:
@@ -48,6 +50,7 @@ class Resolver:
         self.registry = registry if registry is not None else get_registry()
         self._environ = environ if environ is not None else os.environ
         self._settings: dict[str, ProviderSettings] = {}
+        self._targets: dict[tuple[str, Operation, frozenset[Capability]], Target] = {}
         self._lock = threading.Lock()
         self._check_configured()
 
@@ -92,9 +95,21 @@ class Resolver:
         )
 
     def target(self, model: str, operation: Operation, needs: Iterable[Capability] = ()) -> Target:
-        """Resolve `model`, check the provider can do `operation` with `needs`, load its settings."""
+        """Resolve `model`, check the provider can do `operation` with `needs`, load its settings.
+
+        A successful resolution is remembered (the configuration, the registry and the settings a
+        resolver sees never change), so repeated calls skip it; a failing one is not.
+        """
+        key = (model, operation, needs if isinstance(needs, frozenset) else frozenset(needs))
+        found = self._targets.get(key)
+        if found is not None:
+            return found
         provider, vendor_model = self.split(model)
-        return self._checked(provider, vendor_model, operation, needs)
+        target = self._checked(provider, vendor_model, operation, key[2])
+        if len(self._targets) >= _REMEMBERED:  # models named per call may vary without end
+            self._targets.clear()
+        self._targets[key] = target
+        return target
 
     def target_for_provider(
         self,

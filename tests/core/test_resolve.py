@@ -84,3 +84,28 @@ def test_every_call_context_shares_the_process_state() -> None:
     """Sync and async clients' flows see one store unless a test gives its own."""
     target = _resolver().target("openai/gpt-4o", Operation.CHAT)
     assert target.context().state is target.context().state
+
+
+def test_a_resolution_is_remembered_per_model_operation_and_needs() -> None:
+    """Repeated calls get the same target; other needs or another operation are resolved apart."""
+    resolver = _resolver()
+    first = resolver.target("openai/gpt-4o", Operation.CHAT, frozenset({Capability.TOOLS}))
+    assert resolver.target("openai/gpt-4o", Operation.CHAT, [Capability.TOOLS]) is first
+    assert resolver.target("openai/gpt-4o", Operation.CHAT) is not first
+    assert resolver.target("openai/text-embedding-3-small", Operation.EMBEDDING).model == "text-embedding-3-small"
+
+
+def test_a_failed_resolution_is_not_remembered() -> None:
+    """A refusal is raised again on the next call, not turned into a remembered answer."""
+    resolver = _resolver()
+    for _ in range(2):
+        with pytest.raises(relaykit.UnsupportedCapabilityError):
+            resolver.target("openai/gpt-4o", Operation.TASK_GET)
+
+
+def test_the_remembered_resolutions_stay_bounded() -> None:
+    """Model names that vary per call do not grow the memory without end."""
+    resolver = _resolver()
+    for index in range(600):
+        resolver.target(f"openai/model-{index}", Operation.CHAT)
+    assert len(resolver._targets) <= 256
