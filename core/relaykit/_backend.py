@@ -31,6 +31,7 @@ __all__ = [
     "Request",
     "choose_async_backend",
     "encode_json",
+    "read_and_connect_timeouts",
     "read_timeout",
     "safe_url",
     "wants_stream",
@@ -83,6 +84,12 @@ def encode_json(value: Any) -> bytes:
 def read_timeout(request: Request, ctx: CallContext) -> float:
     """Seconds allowed for each read (and write, and wait for a pooled connection)."""
     return request.timeout if request.timeout is not None else ctx.settings.timeout
+
+
+def read_and_connect_timeouts(request: Request, ctx: CallContext) -> tuple[float, float]:
+    """The read timeout, and the connect timeout (never longer than the read one)."""
+    read = read_timeout(request, ctx)
+    return read, min(ctx.settings.connect_timeout, read)
 
 
 def wants_stream(request: Request, status: int, content_type: str) -> bool:

@@ -22,7 +22,7 @@ import httpx2
 import wsproto.events
 from httpx2.websockets import AsyncWebSocketSession, HTTPXWSException, WebSocketDisconnect, WebSocketSession
 
-from ._backend import USER_AGENT, Reporting
+from ._backend import USER_AGENT, Reporting, read_and_connect_timeouts, read_timeout
 from ._errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
 from ._flow import HttpRequest, HttpResponse, StreamEvent, WebSocketRequest
 from ._framing import LineDecoder, SSEDecoder
@@ -38,8 +38,7 @@ Request = HttpRequest | WebSocketRequest
 
 
 def _timeout(request: Request, ctx: CallContext) -> httpx2.Timeout:
-    read = request.timeout if request.timeout is not None else ctx.settings.timeout
-    return _timeouts(read, min(ctx.settings.connect_timeout, read))
+    return _timeouts(*read_and_connect_timeouts(request, ctx))
 
 
 @functools.lru_cache(maxsize=64)
@@ -107,13 +106,12 @@ class _Pool:
     def build(self, request: HttpRequest, ctx: CallContext) -> httpx2.Request:
         headers = {**self._defaults, "user-agent": USER_AGENT}
         body = _body(request, ctx, headers)
-        timeout = request.timeout if request.timeout is not None else ctx.settings.timeout
         return httpx2.Request(
             request.method,
             _url(request.url),
             params=request.params,
             headers=headers,
-            extensions={"timeout": _timeout_dict(timeout, min(ctx.settings.connect_timeout, timeout))},
+            extensions={"timeout": _timeout_dict(*read_and_connect_timeouts(request, ctx))},
             **body,
         )
 
@@ -287,10 +285,6 @@ class _AsyncFrames(AsyncIterator[StreamEvent]):
             await self._raw.aclose()
 
 
-def _read_timeout(request: Request, ctx: CallContext) -> float:
-    return request.timeout if request.timeout is not None else ctx.settings.timeout
-
-
 class SyncTransport(Reporting):
     """Sends `HttpRequest`s on one pooled `httpx2.Client` (connections are reused)."""
 
@@ -342,7 +336,7 @@ class SyncTransport(Reporting):
     def _open(self, raw: httpx2.Response, request: WebSocketRequest, ctx: CallContext) -> _SyncFrames:
         session = WebSocketSession(raw.extensions["network_stream"], response=raw)
         session.__enter__()
-        frames = _SyncFrames(raw, session, _read_timeout(request, ctx), ctx)
+        frames = _SyncFrames(raw, session, read_timeout(request, ctx), ctx)
         try:
             for message in request.messages:
                 session.send_text(message)
@@ -417,7 +411,7 @@ class AsyncTransport(Reporting):
     async def _open(self, raw: httpx2.Response, request: WebSocketRequest, ctx: CallContext) -> _AsyncFrames:
         session = AsyncWebSocketSession(raw.extensions["network_stream"], response=raw)
         await session.__aenter__()
-        frames = _AsyncFrames(raw, session, _read_timeout(request, ctx), ctx)
+        frames = _AsyncFrames(raw, session, read_timeout(request, ctx), ctx)
         try:
             for message in request.messages:
                 await session.send_text(message)

@@ -30,7 +30,15 @@ from aiohttp.helpers import get_env_proxy_for_url
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from ._backend import USER_AGENT, Reporting, Request, encode_json, read_timeout, wants_stream
+from ._backend import (
+    USER_AGENT,
+    Reporting,
+    Request,
+    encode_json,
+    read_and_connect_timeouts,
+    read_timeout,
+    wants_stream,
+)
 from ._errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
 from ._flow import FilePart, HttpRequest, HttpResponse, StreamEvent, WebSocketRequest
 from ._framing import LineDecoder, SSEDecoder
@@ -89,8 +97,7 @@ class AiohttpTransport(Reporting):
         return self._session
 
     def _timeout(self, request: Request, ctx: CallContext) -> aiohttp.ClientTimeout:
-        read = read_timeout(request, ctx)
-        connect = min(ctx.settings.connect_timeout, read)
+        read, connect = read_and_connect_timeouts(request, ctx)
         timeout = self._timeouts.get((read, connect))
         if timeout is None:
             # `connect` bounds the wait for a pooled connection too (httpx2's pool timeout is `read`).
