@@ -22,7 +22,7 @@ import httpx2
 import wsproto.events
 from httpx2.websockets import AsyncWebSocketSession, HTTPXWSException, WebSocketDisconnect, WebSocketSession
 
-from ._backend import USER_AGENT, Reporting, read_and_connect_timeouts, read_timeout
+from ._backend import USER_AGENT, Reporting, Request, read_and_connect_timeouts, read_timeout, wants_stream
 from ._errors import APIConnectionError, APIError, APITimeoutError, StreamInterruptedError
 from ._flow import HttpRequest, HttpResponse, StreamEvent, WebSocketRequest
 from ._framing import LineDecoder, SSEDecoder
@@ -30,11 +30,6 @@ from ._observe import Observer
 from ._provider import CallContext
 
 __all__ = ["AsyncTransport", "SyncTransport"]
-
-_FRAMING_TYPES = {"sse": ("text/event-stream",), "ndjson": ("application/x-ndjson", "application/jsonl")}
-
-
-Request = HttpRequest | WebSocketRequest
 
 
 def _timeout(request: Request, ctx: CallContext) -> httpx2.Timeout:
@@ -136,15 +131,6 @@ def _fields_only_multipart(data: dict[str, Any], boundary: str) -> bytes:
             body += str(item).encode() + b"\r\n"
     body += f"--{boundary}--\r\n".encode()
     return bytes(body)
-
-
-def _wants_stream(request: Request, response: httpx2.Response) -> bool:
-    if isinstance(request, WebSocketRequest):
-        return response.status_code == 101
-    if request.stream is None or response.status_code >= 300:
-        return False
-    content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
-    return content_type in _FRAMING_TYPES[request.stream]
 
 
 def _response(raw: httpx2.Response, content: bytes, streaming: bool) -> HttpResponse:
@@ -317,7 +303,7 @@ class SyncTransport(Reporting):
             self._report(request, ctx, None, started, error=type(exc).__name__)
             raise connection_error(exc, ctx) from exc
         try:
-            if _wants_stream(request, raw):
+            if wants_stream(request, raw.status_code, raw.headers.get("content-type", "")):
                 response = _response(raw, b"", streaming=True)
                 self._report(request, ctx, response, started)
                 if isinstance(request, WebSocketRequest):
@@ -392,7 +378,7 @@ class AsyncTransport(Reporting):
             self._report(request, ctx, None, started, error=type(exc).__name__)
             raise connection_error(exc, ctx) from exc
         try:
-            if _wants_stream(request, raw):
+            if wants_stream(request, raw.status_code, raw.headers.get("content-type", "")):
                 response = _response(raw, b"", streaming=True)
                 self._report(request, ctx, response, started)
                 if isinstance(request, WebSocketRequest):
