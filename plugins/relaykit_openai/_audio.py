@@ -93,8 +93,7 @@ def parse_transcript(model: type[T], response_format: str, response: HttpRespons
     payload = json_body(response, ctx)
     if not isinstance(payload.get("text"), str):
         raise malformed(response, ctx, "no text in the transcript")
-    extras = {k: v for k, v in payload.items() if k not in model.model_fields}
-    return parse_model(model, {**payload, **common, "vendor_data": extras}, response, ctx)
+    return parse_model(model, {**payload, **common}, response, ctx)
 
 
 def _fields(request: SpeechRequest | TranscriptionRequest | TranslationRequest, ctx: CallContext) -> dict[str, Any]:

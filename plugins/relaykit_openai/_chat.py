@@ -20,7 +20,6 @@ from ._common import (
     FINISH_SYNONYMS,
     apply_options,
     check,
-    extras,
     headers,
     json_body,
     malformed,
@@ -46,10 +45,6 @@ _NEEDS_REPAIR = re.compile(r'"(?:error|tool_calls|reasoning|provider|vendor_data
 """Keys that send an event down the general path (repairs, or fields a vendor must not set)."""
 _ANSWER_NEEDS_REPAIR = re.compile(rb'"(?:error|reasoning|provider|vendor_data|route|request_id)"\s*:')
 """The same for a whole answer (tool-call arguments that are not strings fail validation instead)."""
-_CHUNK_KNOWN = frozenset(ChatCompletionChunk.model_fields) | _STREAM_NOISE
-"""A chunk's keys that are not `vendor_data` (computed once: chunks are the hot path)."""
-_COMPLETION_KNOWN = frozenset(ChatCompletion.model_fields)
-"""An answer's keys that are not `vendor_data` (computed once, not per call)."""
 _RESERVED_OPTIONS = {"model", "messages", "stream", "stream_options"}
 _NOT_SENT = {"model", "provider_options", "stream", "stream_options", "max_tokens", "max_completion_tokens"}
 
@@ -150,7 +145,6 @@ def parse_chat_completion(payload: dict[str, Any], response: HttpResponse, ctx: 
         "model": payload.get("model") or ctx.model,
         "provider": ctx.provider,
         "request_id": response.request_id,
-        "vendor_data": extras(payload, _COMPLETION_KNOWN),
     }
     return parse_model(ChatCompletion, data, response, ctx)
 
@@ -230,14 +224,12 @@ class ChatChunkDecoder(JSONChunkDecoder[ChatCompletionChunk]):
         self._last_created = payload.get("created")
         for noise in _STREAM_NOISE.intersection(payload):  # unknown keys would land in vendor_data
             del payload[noise]
-        vendor_data = {} if payload.keys() <= _CHUNK_KNOWN else extras(payload, _CHUNK_KNOWN)
         data = {
             **payload,
             "id": chunk_id or "",
             "created": self._last_created or 0,
             "model": payload.get("model") or self._ctx.model,
             "provider": self._ctx.provider,
-            "vendor_data": vendor_data,
         }
         try:
             return ChatCompletionChunk.model_validate(data)

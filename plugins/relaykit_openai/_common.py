@@ -1,5 +1,6 @@
 """What every OpenAI endpoint shares: auth headers, the error envelope, JSON parsing, the merging
-of ``provider_options``, finish-reason tables and ``vendor_data`` leftovers.
+of ``provider_options`` and finish-reason tables (unknown top-level keys reach
+``vendor_data`` through the types themselves).
 
 Errors: ``{"error": {"message", "type", "param", "code"}}`` with a meaningful HTTP status; relays
 may send ``code`` as an integer, or a bare string body. Reference: the dialect file's section 5.
@@ -19,7 +20,6 @@ __all__ = [
     "apply_options",
     "check",
     "error_from",
-    "extras",
     "headers",
     "json_value",
     "map_finish_reason",
@@ -154,8 +154,3 @@ def map_finish_reason(value: Any, table: Mapping[str, str | None], payload: dict
         return table[text]
     payload.setdefault("finish_reason_raw", text)
     return None
-
-
-def extras(payload: Mapping[str, Any], fields: Collection[str], skip: Collection[str] = ()) -> dict[str, Any]:
-    """The keys of `payload` that are neither normalized `fields` nor noise to `skip` (`vendor_data`)."""
-    return {k: v for k, v in payload.items() if k not in fields and k not in skip}

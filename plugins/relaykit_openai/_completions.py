@@ -19,7 +19,6 @@ from ._common import (
     FINISH_SYNONYMS,
     apply_options,
     check,
-    extras,
     headers,
     json_body,
     malformed,
@@ -85,7 +84,6 @@ def parse_completion(payload: dict[str, Any], response: HttpResponse, ctx: CallC
         "model": payload.get("model") or ctx.model,
         "provider": ctx.provider,
         "request_id": response.request_id,
-        "vendor_data": extras(payload, Completion.model_fields),
     }
     return parse_model(Completion, data, response, ctx)
 
@@ -114,7 +112,6 @@ class CompletionChunkDecoder(JSONChunkDecoder[CompletionChunk]):
             "created": payload.get("created") or 0,
             "model": payload.get("model") or self._ctx.model,
             "provider": self._ctx.provider,
-            "vendor_data": extras(payload, CompletionChunk.model_fields, skip=_STREAM_NOISE),
         }
         try:
             return CompletionChunk.model_validate(data)

@@ -18,7 +18,7 @@ from typing import Any
 from relaykit import CreateEmbeddingResponse, EmbeddingRequest
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse
 
-from ._common import apply_options, check, extras, headers, json_body, malformed, parse_model
+from ._common import apply_options, check, headers, json_body, malformed, parse_model
 
 __all__ = ["build_embedding_body", "embedding", "parse_embeddings"]
 
@@ -68,6 +68,5 @@ def parse_embeddings(payload: dict[str, Any], response: HttpResponse, ctx: CallC
         "model": payload.get("model") or ctx.model,
         "provider": ctx.provider,
         "request_id": response.request_id,
-        "vendor_data": extras(payload, CreateEmbeddingResponse.model_fields),
     }
     return parse_model(CreateEmbeddingResponse, fields, response, ctx)

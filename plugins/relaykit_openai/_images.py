@@ -82,7 +82,6 @@ def parse_images(response: HttpResponse, ctx: CallContext) -> ImagesResponse:
             "data": data,
             "provider": ctx.provider,
             "request_id": response.request_id,
-            "vendor_data": {k: v for k, v in payload.items() if k not in ImagesResponse.model_fields},
         },
         response,
         ctx,

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from relaykit import ModelInfo, ModelList, ModelListRequest, ModelRetrieveRequest
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse
 
-from ._common import check, extras, headers, json_body, json_value, malformed, parse_model
+from ._common import check, headers, json_body, json_value, malformed, parse_model
 
 __all__ = ["model_list", "model_retrieve", "parse_model_info"]
 
@@ -59,6 +59,5 @@ def parse_model_info(item: Any, response: HttpResponse, ctx: CallContext) -> Mod
         "id": model_id,
         "object": "model",
         "provider": ctx.provider,
-        "vendor_data": extras(item, ModelInfo.model_fields),
     }
     return parse_model(ModelInfo, data, response, ctx)

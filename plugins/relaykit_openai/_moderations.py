@@ -14,7 +14,7 @@ from typing import Any
 from relaykit import ModerationRequest, ModerationResponse
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse
 
-from ._common import apply_options, check, extras, headers, json_body, malformed, parse_model
+from ._common import apply_options, check, headers, json_body, malformed, parse_model
 
 __all__ = ["DEFAULT_MODEL", "build_moderation_body", "moderation", "parse_moderation"]
 
@@ -51,6 +51,5 @@ def parse_moderation(payload: dict[str, Any], response: HttpResponse, ctx: CallC
         "model": payload.get("model") or ctx.model or DEFAULT_MODEL,
         "provider": ctx.provider,
         "request_id": response.request_id,
-        "vendor_data": extras(payload, ModerationResponse.model_fields),
     }
     return parse_model(ModerationResponse, data, response, ctx)
