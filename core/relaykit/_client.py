@@ -125,34 +125,35 @@ class _BaseClient:
         )
 
     def _prepare(
-        self,
-        operation: Operation,
-        request: Any,
-        needs: Iterable[Capability],
-        timeout: float | None,
-        *,
-        model: str | None = None,
-        target: Target | None = None,
-    ) -> tuple[Target, CallContext, Any]:
-        if target is None:
-            target = self._resolver.target(model if model is not None else request.model, operation, needs)
+        self, operation: Operation, request: Any, timeout: float | None, target: Target
+    ) -> tuple[CallContext, Any]:
+        """The call context and the provider's flow for `request` on `target` (nothing sent yet)."""
         if timeout is not None:
             target = Target(
                 target.provider, target.spec, target.model, target.settings.model_copy(update={"timeout": timeout})
             )
         options_for = getattr(request, "options_for", None)
-        options = options_for(target.spec.name, target.provider) if options_for else {}
-        ctx = target.context(options)
+        ctx = target.context(options_for(target.spec.name, target.provider) if options_for else None)
         function = target.spec.load(operation)
-        # A media request (core may first download URL inputs). Looked up on the class: a miss on a
-        # pydantic instance goes through its slow `__getattr__`.
-        if hasattr(type(request), "image_inputs"):
+        if _is_media(type(request)):  # core may first download the request's URL inputs
             from ._media_flow import media_flow
 
-            flow = media_flow(function, request, ctx, target)
-        else:
-            flow = function(request, ctx)
-        return target, ctx, flow
+            return ctx, media_flow(function, request, ctx, target)
+        return ctx, function(request, ctx)
+
+
+_MEDIA_TYPES: dict[type, bool] = {}
+
+
+def _is_media(kind: type) -> bool:
+    """Whether requests of this class carry image inputs (`image_inputs`), remembered per class.
+
+    Looked up once per class: a miss on a pydantic model class goes through its slow `__getattr__`.
+    """
+    found = _MEDIA_TYPES.get(kind)
+    if found is None:
+        found = _MEDIA_TYPES[kind] = hasattr(kind, "image_inputs")
+    return found
 
 
 class Client(_BaseClient):
@@ -280,26 +281,38 @@ class Client(_BaseClient):
         model: str | None = None,
         target: Target | None = None,
     ) -> Any:
-        route = self._route(request, model) if target is None else None
-        if route is not None:
-
-            def attempt(candidate: Candidate, attempt_timeout: float | None) -> Any:
-                return self._run(operation, candidate.request, candidate.target, attempt_timeout, accumulator)
-
-            return self._router.run_sync(
-                route, operation, request, needs, attempt, timeout=timeout, accumulator=accumulator
-            )
-        target = target or self._resolver.target(model if model is not None else request.model, operation, needs)
+        if target is None:
+            route = self._route(request, model)
+            if route is not None:
+                return self._routed(route, operation, request, needs, timeout=timeout, accumulator=accumulator)
+            target = self._resolver.target(model if model is not None else request.model, operation, needs)
         try:
             return self._run(operation, request, target, timeout, accumulator)
         except RelaykitError as exc:
             self._failed(target, exc)
             raise
 
+    def _routed(
+        self,
+        route: Route,
+        operation: Operation,
+        request: Any,
+        needs: Iterable[Capability],
+        *,
+        timeout: float | None,
+        accumulator: AccumulatorFactory,
+    ) -> Any:
+        def attempt(candidate: Candidate, attempt_timeout: float | None) -> Any:
+            return self._run(operation, candidate.request, candidate.target, attempt_timeout, accumulator)
+
+        return self._router.run_sync(
+            route, operation, request, needs, attempt, timeout=timeout, accumulator=accumulator
+        )
+
     def _run(
         self, operation: Operation, request: Any, target: Target, timeout: float | None, accumulator: AccumulatorFactory
     ) -> Any:
-        _, ctx, flow = self._prepare(operation, request, (), timeout, target=target)
+        ctx, flow = self._prepare(operation, request, timeout, target)
         return run_sync(flow, ctx, self._transport, accumulator)
 
     def close(self) -> None:
@@ -454,27 +467,37 @@ class AsyncClient(_BaseClient):
         model: str | None = None,
         target: Target | None = None,
     ) -> Any:
-        route = self._route(request, model) if target is None else None
-        if route is not None:
-
-            async def attempt(candidate: Candidate, attempt_timeout: float | None) -> Any:
-                return await self._run(operation, candidate.request, candidate.target, attempt_timeout, accumulator)
-
-            return await self._router.run_async(
-                route, operation, request, needs, attempt, timeout=timeout, accumulator=accumulator
-            )
-        target = target or self._resolver.target(model if model is not None else request.model, operation, needs)
+        # The direct path runs the flow in this coroutine (no `_run` layer, no closure): each
+        # coroutine and cell lives as long as the request is in flight.
+        if target is None:
+            route = self._route(request, model)
+            if route is not None:
+                return await self._routed(route, operation, request, needs, timeout=timeout, accumulator=accumulator)
+            target = self._resolver.target(model if model is not None else request.model, operation, needs)
         try:
-            return await self._run(operation, request, target, timeout, accumulator)
+            ctx, flow = self._prepare(operation, request, timeout, target)
+            return await run_async(flow, ctx, self._transport, accumulator)
         except RelaykitError as exc:
             self._failed(target, exc)
             raise
 
-    async def _run(
-        self, operation: Operation, request: Any, target: Target, timeout: float | None, accumulator: AccumulatorFactory
+    async def _routed(
+        self,
+        route: Route,
+        operation: Operation,
+        request: Any,
+        needs: Iterable[Capability],
+        *,
+        timeout: float | None,
+        accumulator: AccumulatorFactory,
     ) -> Any:
-        _, ctx, flow = self._prepare(operation, request, (), timeout, target=target)
-        return await run_async(flow, ctx, self._transport, accumulator)
+        async def attempt(candidate: Candidate, attempt_timeout: float | None) -> Any:
+            ctx, flow = self._prepare(operation, candidate.request, attempt_timeout, candidate.target)
+            return await run_async(flow, ctx, self._transport, accumulator)
+
+        return await self._router.run_async(
+            route, operation, request, needs, attempt, timeout=timeout, accumulator=accumulator
+        )
 
     async def close(self) -> None:
         await self._transport.aclose()

@@ -51,6 +51,10 @@ def _stream_without_body(ctx: CallContext, last: HttpResponse | None) -> Respons
     )
 
 
+_EFFECTS = (HttpRequest, WebSocketRequest, Wait, Notify)
+_BODY_RESULTS = (Streaming, Collect)
+
+
 @dataclass(frozen=True, slots=True)
 class _Done:
     result: Any
@@ -70,7 +74,7 @@ def _advance(flow: Flow[Any], reply: HttpResponse | None, ctx: CallContext, last
         raise
     except Exception as exc:
         raise _unexpected(exc, ctx, last) from exc
-    if not isinstance(effect, HttpRequest | WebSocketRequest | Wait | Notify):
+    if not isinstance(effect, _EFFECTS):
         raise TypeError(f"a flow yielded {effect!r}, not an HttpRequest, WebSocketRequest, Wait or Notify")
     return effect
 
@@ -111,7 +115,7 @@ def run_sync(
     except BaseException:
         _close_sync(events)
         raise
-    if isinstance(step.result, Streaming | Collect):
+    if isinstance(step.result, _BODY_RESULTS):
         if events is None:
             raise _stream_without_body(ctx, last)
         stream = Stream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)
@@ -149,7 +153,7 @@ async def run_async(
     except BaseException:
         await _close_async(events)
         raise
-    if isinstance(step.result, Streaming | Collect):
+    if isinstance(step.result, _BODY_RESULTS):
         if events is None:
             raise _stream_without_body(ctx, last)
         stream = AsyncStream(step.result.decoder, events, ctx, accumulator() if accumulator else None, last)

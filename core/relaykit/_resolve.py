@@ -10,6 +10,8 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from ._config import Config, provider_settings
@@ -32,8 +34,21 @@ class Target:
     settings: ProviderSettings
 
     def context(self, options: Mapping[str, Any] | None = None) -> CallContext:
+        """The flow's context; without options, one context made once and shared by every call."""
+        if options:
+            return CallContext(
+                provider=self.provider, kind=self.spec.name, model=self.model, settings=self.settings, options=options
+            )
+        return self._plain_context
+
+    @cached_property
+    def _plain_context(self) -> CallContext:
         return CallContext(
-            provider=self.provider, kind=self.spec.name, model=self.model, settings=self.settings, options=options or {}
+            provider=self.provider,
+            kind=self.spec.name,
+            model=self.model,
+            settings=self.settings,
+            options=MappingProxyType({}),
         )
 
 

@@ -109,3 +109,22 @@ def test_the_remembered_resolutions_stay_bounded() -> None:
     for index in range(600):
         resolver.target(f"openai/model-{index}", Operation.CHAT)
     assert len(resolver._targets) <= 256
+
+
+def test_a_call_without_provider_options_reuses_one_read_only_context() -> None:
+    """The context is made once per target; its empty options cannot be changed by a flow."""
+    target = _resolver().target("openai/gpt-4o", Operation.CHAT)
+    ctx = target.context()
+    assert target.context({}) is ctx
+    assert (ctx.provider, ctx.model, dict(ctx.options)) == ("openai", "gpt-4o", {})
+    with pytest.raises(TypeError):
+        ctx.options["service_tier"] = "flex"  # type: ignore[index]
+
+
+def test_a_call_with_provider_options_gets_its_own_context() -> None:
+    """Options are per request: each such call has a context of its own, the shared one untouched."""
+    target = _resolver().target("openai/gpt-4o", Operation.CHAT)
+    ctx = target.context({"service_tier": "flex"})
+    assert ctx.options == {"service_tier": "flex"}
+    assert ctx is not target.context({"service_tier": "flex"})
+    assert dict(target.context().options) == {}

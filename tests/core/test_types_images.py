@@ -180,3 +180,14 @@ def test_a_long_string_mistaken_for_a_path_gives_a_short_error() -> None:
     error = _invalid(relaykit.ImageVariationRequest, model="openai/dall-e-2", image="iVBORw0KGgo" * 500)
     assert error.field == "image"
     assert len(str(error)) < 400
+
+
+def test_provider_options_merge_kind_then_name_and_are_empty_when_unset() -> None:
+    """Options under the kind come first, the configured name's override them; none given, none merged."""
+    request = relaykit.ImageGenerateRequest(
+        model="relay/gpt-image-1",
+        prompt="a fox",
+        provider_options={"openai": {"quality": "low", "style": "vivid"}, "relay": {"quality": "high"}},
+    )
+    assert request.options_for("openai", "relay") == {"quality": "high", "style": "vivid"}
+    assert relaykit.ImageGenerateRequest(model="openai/gpt-image-1", prompt="a fox").options_for("openai") == {}

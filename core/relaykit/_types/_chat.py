@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from ._base import RequestModel, ResponseModel, WithVendorData
 from ._messages import FunctionCall, Message, ReasoningPart, ToolCall, ToolMessage
+from ._options import merge_options
 
 __all__ = [
     "ChatCompletion",
@@ -156,10 +157,7 @@ class ChatRequest(RequestModel):
 
     def options_for(self, *names: str) -> dict[str, Any]:
         """The merged `provider_options` for a provider known by these names (kind, then name)."""
-        merged: dict[str, Any] = {}
-        for name in names:
-            merged.update(self.provider_options.get(name, {}))
-        return merged
+        return merge_options(self.provider_options, names)
 
 
 def _check_tool_results(messages: list[Any]) -> None:

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from ._base import RequestModel
 
-__all__ = ["WithProviderOptions"]
+__all__ = ["WithProviderOptions", "merge_options"]
 
 
 class WithProviderOptions(RequestModel):
@@ -22,7 +22,14 @@ class WithProviderOptions(RequestModel):
 
     def options_for(self, *names: str) -> dict[str, Any]:
         """The merged `provider_options` for a provider known by these names (kind, then name)."""
-        merged: dict[str, Any] = {}
-        for name in names:
-            merged.update(self.provider_options.get(name, {}))
-        return merged
+        return merge_options(self.provider_options, names)
+
+
+def merge_options(provider_options: dict[str, dict[str, Any]], names: tuple[str, ...]) -> dict[str, Any]:
+    """The entries of `provider_options` under `names`, merged in order (later names win)."""
+    if not provider_options:  # the common case, on every call
+        return {}
+    merged: dict[str, Any] = {}
+    for name in names:
+        merged.update(provider_options.get(name, {}))
+    return merged
