@@ -17,7 +17,6 @@ import pluggy
 
 from . import hookspecs
 from ._entry_points import EntryPointLike, find_entry_points
-from ._errors import PluginError
 from ._provider import ProviderSpec
 
 __all__ = ["ProviderRegistry", "get_registry", "reset_registry"]
@@ -58,21 +57,27 @@ class ProviderRegistry(Mapping[str, ProviderSpec]):
         try:
             self.plugin_manager.register(plugin, name=name)
         except ValueError as exc:
-            raise PluginError(f"plugin {name!r} from {distribution} could not be registered: {exc}") from exc
+            raise _plugin_error(f"plugin {name!r} from {distribution} could not be registered: {exc}") from exc
         for impl in self.plugin_manager.hook.register_providers.get_hookimpls():
             if impl.plugin_name == name:
                 impl.function(register=lambda spec: self._add_spec(spec, distribution, name))
 
     def _add_spec(self, spec: ProviderSpec, distribution: str, entry_point: str) -> None:
         if not isinstance(spec, ProviderSpec):
-            raise PluginError(f"plugin {entry_point!r} ({distribution}) registered {spec!r}, not a ProviderSpec")
+            raise _plugin_error(f"plugin {entry_point!r} ({distribution}) registered {spec!r}, not a ProviderSpec")
         existing = self._specs.get(spec.name)
         if existing is not None:
-            raise PluginError(
+            raise _plugin_error(
                 f"provider {spec.name!r} is registered twice: by {existing.distribution} and by {distribution} "
                 f"(entry point {entry_point!r}); uninstall one, or restrict loading with RELAYKIT_PLUGINS"
             )
         self._specs[spec.name] = replace(spec, distribution=distribution)
+
+
+def _plugin_error(message: str) -> Exception:
+    from ._errors import PluginError  # the error module loads when a plugin fails, not at registration
+
+    return PluginError(message)
 
 
 _lock = threading.Lock()
@@ -100,7 +105,7 @@ def load_registry(plugins: Iterable[EntryPointLike] | None = None, only: str | N
         try:
             plugin = ep.load()
         except Exception as exc:
-            raise PluginError(f"plugin {ep.name!r} from {distribution} failed to load ({ep.value}): {exc}") from exc
+            raise _plugin_error(f"plugin {ep.name!r} from {distribution} failed to load ({ep.value}): {exc}") from exc
         registry.add_plugin(plugin, name=ep.name, distribution=distribution)
     return registry
 

@@ -30,14 +30,15 @@ Set ``RELAYKIT_PLUGINS`` to a comma-separated list of entry-point names to load 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from ._events import ErrorEvent, FallbackEvent, RequestEvent, ResponseEvent
-
 if TYPE_CHECKING:
+    from ._events import ErrorEvent, FallbackEvent, RequestEvent, ResponseEvent
     from ._provider import ProviderSpec
+
+_EVENTS = frozenset({"ErrorEvent", "FallbackEvent", "RequestEvent", "ResponseEvent"})
 
 __all__ = [
     "PROJECT_NAME",
@@ -120,3 +121,14 @@ def on_fallback(event: FallbackEvent) -> None:
     :param event: the route, the deployment given up, the next one, the error, and the attempts so
         far.
     """
+
+
+def __getattr__(name: str) -> Any:
+    # The event classes load when first asked for: registering plugins needs only `hookimpl`.
+    if name not in _EVENTS:
+        raise AttributeError(f"module 'relaykit.hookspecs' has no attribute {name!r}")
+    from . import _events
+
+    value = getattr(_events, name)
+    globals()[name] = value
+    return value

@@ -8,28 +8,44 @@ structured event (silent until the application configures logging); use it for n
 
 from __future__ import annotations
 
-from ._errors import excerpt, redact
-from ._flow import (
-    Collect,
-    Effect,
-    FilePart,
-    Flow,
-    HttpRequest,
-    HttpResponse,
-    StreamDecoder,
-    StreamEvent,
-    Streaming,
-    Wait,
-    WebSocketRequest,
-    parse_json,
-    run_to_completion,
-)
-from ._log import log_event
-from ._plugins import ProviderRegistry
-from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
-from ._state import SharedState, state_key
-from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
-from ._types._aspect import nearest_aspect_ratio
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Public name -> private module that defines it. Imported on first use (PEP 562): a plugin's
+# `__init__` takes `ProviderSpec` and friends from here at registration, and registering every
+# plugin should not import the flow, error and logging modules their flows use later.
+_EXPORTS: dict[str, str] = {
+    "CallContext": "_provider",
+    "Capability": "_provider",
+    "Collect": "_flow",
+    "Effect": "_flow",
+    "FilePart": "_flow",
+    "Flow": "_flow",
+    "HttpRequest": "_flow",
+    "HttpResponse": "_flow",
+    "Operation": "_provider",
+    "ProviderRegistry": "_plugins",
+    "ProviderSettings": "_provider",
+    "ProviderSpec": "_provider",
+    "SharedState": "_state",
+    "StreamDecoder": "_flow",
+    "StreamEvent": "_flow",
+    "Streaming": "_flow",
+    "Wait": "_flow",
+    "WebSocketRequest": "_flow",
+    "api_error": "_status",
+    "error_class_for": "_status",
+    "excerpt": "_errors",
+    "log_event": "_log",
+    "nearest_aspect_ratio": "_types._aspect",
+    "parse_duration": "_status",
+    "parse_json": "_flow",
+    "parse_rate_limit": "_status",
+    "parse_retry_after": "_status",
+    "redact": "_errors",
+    "run_to_completion": "_flow",
+    "state_key": "_state",
+}
 
 __all__ = [
     "CallContext",
@@ -63,3 +79,41 @@ __all__ = [
     "run_to_completion",
     "state_key",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'relaykit.plugin' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"relaykit.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:
+    from ._errors import excerpt, redact
+    from ._flow import (
+        Collect,
+        Effect,
+        FilePart,
+        Flow,
+        HttpRequest,
+        HttpResponse,
+        StreamDecoder,
+        StreamEvent,
+        Streaming,
+        Wait,
+        WebSocketRequest,
+        parse_json,
+        run_to_completion,
+    )
+    from ._log import log_event
+    from ._plugins import ProviderRegistry
+    from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
+    from ._state import SharedState, state_key
+    from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
+    from ._types._aspect import nearest_aspect_ratio

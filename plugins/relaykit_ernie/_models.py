@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from relaykit import InvalidRequestError
 from relaykit.plugin import Capability
 
 __all__ = [
@@ -193,6 +192,8 @@ def _path(
     if endpoint is None and lowered in known:
         endpoint = lowered
     if endpoint is None:
+        from relaykit import InvalidRequestError  # imported when a model is unknown, not at registration
+
         raise InvalidRequestError(
             f"model: {model!r} is not an ERNIE {what} model relaykit knows (Qianfan v1 serves each model at its "
             "own URL); use a name from the ERNIE provider docs, or map it to its endpoint in the provider's "

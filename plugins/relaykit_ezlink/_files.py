@@ -18,7 +18,7 @@ from typing import Any
 from relaykit import FileObject, FileUploadRequest
 from relaykit.plugin import CallContext, FilePart, Flow, HttpRequest, HttpResponse, Operation, api_error
 from relaykit_openai._common import headers, json_body, malformed, parse_model
-from relaykit_vocka.relay import relay_error
+from relaykit_vocka._relay_errors import relay_error
 
 __all__ = ["file_upload"]
 

@@ -37,7 +37,7 @@ from relaykit import (
 )
 from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, api_error, excerpt
 from relaykit_openai._common import headers
-from relaykit_vocka.relay import relay_error
+from relaykit_vocka._relay_errors import relay_error
 
 __all__ = ["ROUTE", "task_get", "video"]
 

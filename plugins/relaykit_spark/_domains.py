@@ -17,8 +17,6 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from relaykit import InvalidRequestError
-
 __all__ = ["ENDPOINTS", "HTTP_MODELS", "SparkEndpoint", "canonical", "endpoint_url", "http_model", "resolve"]
 
 
@@ -115,6 +113,8 @@ def resolve(model: str, overrides: Mapping[str, SparkEndpoint]) -> SparkEndpoint
     domain = canonical(model)
     if domain is None:
         known = ", ".join(sorted({*ENDPOINTS, *overrides}))
+        from relaykit import InvalidRequestError  # imported when a model is unknown, not at registration
+
         raise InvalidRequestError(
             f"unknown Spark model {model!r}: use a domain ({known}), a name such as spark-max or spark-v3.5, "
             "or add it to the provider's `models` setting",

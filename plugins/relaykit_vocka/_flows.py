@@ -9,7 +9,7 @@ from __future__ import annotations
 from relaykit.plugin import Operation
 from relaykit_openai import _audio, _chat, _completions, _embeddings, _images, _models, _moderations
 
-from .relay import relay_flow
+from ._relay_errors import relay_flow
 
 __all__ = [
     "chat",

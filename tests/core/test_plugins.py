@@ -182,3 +182,36 @@ def test_registering_every_plugin_builds_no_pydantic_validator() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_registering_every_plugin_leaves_flow_error_and_logging_modules_unimported() -> None:
+    """Cold start: a plugin's `__init__` takes its spec types from `relaykit.plugin` (loaded lazily), so
+    the modules its flows use later (effects, errors, status table, logging, relay errors) wait."""
+    import subprocess
+    import sys
+
+    waiting = [
+        "relaykit._flow",
+        "relaykit._errors",
+        "relaykit._status",
+        "relaykit._log",
+        "relaykit._events",
+        "relaykit_openai._common",
+        "relaykit_vocka._relay_errors",
+    ]
+    code = f"import sys, relaykit; relaykit.providers(); print([m for m in {waiting!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.strip() == "[]"
+
+
+def test_lazily_exported_names_resolve_and_unknown_ones_raise() -> None:
+    """`relaykit.plugin`, `relaykit.hookspecs` and `relaykit_vocka.relay` serve every public name."""
+    import relaykit.hookspecs
+    import relaykit.plugin
+    import relaykit_vocka.relay
+
+    for module in (relaykit.plugin, relaykit.hookspecs, relaykit_vocka.relay):
+        for name in module.__all__:
+            assert getattr(module, name) is not None, (module.__name__, name)
+        with pytest.raises(AttributeError, match="no_such_name"):
+            module.no_such_name  # noqa: B018
