@@ -30,15 +30,17 @@ Set ``RELAYKIT_PLUGINS`` to a comma-separated list of entry-point names to load 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
+
+from ._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from ._events import ErrorEvent, FallbackEvent, RequestEvent, ResponseEvent
     from ._provider import ProviderSpec
 
-_EVENTS = frozenset({"ErrorEvent", "FallbackEvent", "RequestEvent", "ResponseEvent"})
+_EVENTS = ("ErrorEvent", "FallbackEvent", "RequestEvent", "ResponseEvent")
 
 __all__ = [
     "PROJECT_NAME",
@@ -123,12 +125,5 @@ def on_fallback(event: FallbackEvent) -> None:
     """
 
 
-def __getattr__(name: str) -> Any:
-    # The event classes load when first asked for: registering plugins needs only `hookimpl`.
-    if name not in _EVENTS:
-        raise AttributeError(f"module 'relaykit.hookspecs' has no attribute {name!r}")
-    from . import _events
-
-    value = getattr(_events, name)
-    globals()[name] = value
-    return value
+# The event classes load when first asked for: registering plugins needs only `hookimpl`.
+__getattr__ = lazy_getattr(globals(), dict.fromkeys(_EVENTS, "_events"))

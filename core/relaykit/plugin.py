@@ -8,8 +8,9 @@ structured event (silent until the application configures logging); use it for n
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_getattr
 
 # Public name -> private module that defines it. Imported on first use (PEP 562): a plugin's
 # `__init__` takes `ProviderSpec` and friends from here at registration, and registering every
@@ -81,13 +82,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'relaykit.plugin' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"relaykit.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(globals(), _EXPORTS)
 
 
 def __dir__() -> list[str]:
