@@ -22,6 +22,7 @@ from ._errors import (
     PermissionDeniedError,
     QuotaExceededError,
     RateLimitError,
+    ResponseFormatError,
     ServerError,
     excerpt,
     redact,
@@ -31,7 +32,14 @@ if TYPE_CHECKING:
     from ._flow import HttpResponse
     from ._provider import CallContext
 
-__all__ = ["api_error", "error_class_for", "parse_duration", "parse_rate_limit", "parse_retry_after"]
+__all__ = [
+    "api_error",
+    "error_class_for",
+    "malformed_answer",
+    "parse_duration",
+    "parse_rate_limit",
+    "parse_retry_after",
+]
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -185,4 +193,19 @@ def api_error(
         code=code_text,
         body_excerpt=excerpt(response.content, secrets),
         rate_limit=parse_rate_limit(response.headers),
+    )
+
+
+def malformed_answer(
+    response: HttpResponse, ctx: CallContext, why: str, *, request_id: str | None = None
+) -> ResponseFormatError:
+    """The `ResponseFormatError` for an answer a plugin cannot read: what is wrong, and a redacted
+    excerpt of the body. `request_id` overrides the response's own (a vendor that sends it elsewhere)."""
+    return ResponseFormatError(
+        f"{ctx.provider} answered in an unexpected shape: {why}",
+        provider=ctx.provider,
+        model=ctx.model,
+        status=response.status,
+        request_id=request_id or response.request_id,
+        body_excerpt=excerpt(response.content, ctx.secrets()),
     )

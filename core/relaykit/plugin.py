@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "error_class_for": "_status",
     "excerpt": "_errors",
     "log_event": "_log",
+    "malformed_answer": "_status",
     "nearest_aspect_ratio": "_types._aspect",
     "parse_duration": "_status",
     "parse_json": "_flow",
@@ -71,6 +72,7 @@ __all__ = [
     "error_class_for",
     "excerpt",
     "log_event",
+    "malformed_answer",
     "nearest_aspect_ratio",
     "parse_duration",
     "parse_json",
@@ -110,5 +112,12 @@ if TYPE_CHECKING:
     from ._plugins import ProviderRegistry
     from ._provider import CallContext, Capability, Operation, ProviderSettings, ProviderSpec
     from ._state import SharedState, state_key
-    from ._status import api_error, error_class_for, parse_duration, parse_rate_limit, parse_retry_after
+    from ._status import (
+        api_error,
+        error_class_for,
+        malformed_answer,
+        parse_duration,
+        parse_rate_limit,
+        parse_retry_after,
+    )
     from ._types._aspect import nearest_aspect_ratio

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from relaykit import ResponseFormatError
-from relaykit.plugin import CallContext, HttpResponse, excerpt, log_event
+from relaykit.plugin import CallContext, HttpResponse, log_event, malformed_answer
 
 from . import AnthropicSettings
 from ._errors import error_from
@@ -90,16 +90,8 @@ def expect_stream(response: HttpResponse, ctx: CallContext) -> None:
         raise malformed(response, ctx, f"asked for a stream, got a JSON {payload.get('type', 'object')}")
 
 
-def malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
-    """The error for an answer we cannot read, with a redacted excerpt of its body."""
-    return ResponseFormatError(
-        f"{ctx.provider} answered in an unexpected shape: {why}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status=response.status,
-        request_id=response.request_id,
-        body_excerpt=excerpt(response.content, ctx.secrets()),
-    )
+malformed = malformed_answer
+"""The error for an answer this plugin cannot read (relaykit's `malformed_answer`)."""
 
 
 def parse_model(model: type[M], data: Any, response: HttpResponse, ctx: CallContext) -> M:

@@ -32,7 +32,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from relaykit import APIError, APIStatusError, InvalidRequestError, ResponseFormatError
-from relaykit.plugin import CallContext, HttpResponse, api_error, excerpt, log_event, redact
+from relaykit.plugin import CallContext, HttpResponse, api_error, log_event, malformed_answer, redact
 
 __all__ = [
     "ERROR_CODES",
@@ -145,15 +145,8 @@ def json_object(response: HttpResponse | None, ctx: CallContext) -> dict[str, An
 
 
 def malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
-    """A `ResponseFormatError` for an answer we cannot read, with a redacted excerpt."""
-    return ResponseFormatError(
-        f"{ctx.provider} answered in an unexpected shape: {why}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status=response.status,
-        request_id=request_id(response),
-        body_excerpt=excerpt(response.content, ctx.secrets()),
-    )
+    """A `ResponseFormatError` for an answer we cannot read, with a redacted excerpt (Baidu's request id)."""
+    return malformed_answer(response, ctx, why, request_id=request_id(response))
 
 
 def request_id(response: HttpResponse, payload: Any = None) -> str | None:

@@ -28,14 +28,13 @@ from urllib.parse import quote
 
 from relaykit import (
     InvalidRequestError,
-    ResponseFormatError,
     Task,
     TaskError,
     TaskOutput,
     TaskResult,
     VideoGenerateRequest,
 )
-from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, api_error, excerpt
+from relaykit.plugin import CallContext, Flow, HttpRequest, HttpResponse, api_error, malformed_answer
 from relaykit_openai._common import headers
 from relaykit_vocka._relay_errors import relay_error
 
@@ -61,7 +60,7 @@ def video(request: VideoGenerateRequest, ctx: CallContext) -> Flow[Task]:
     response, answer = _answer(response, ctx)
     task_id = answer.get("task_id")
     if not isinstance(task_id, str) or not task_id:
-        raise _malformed(response, ctx, "a submit answer with a task_id was expected")
+        raise malformed_answer(response, ctx, "a submit answer with a task_id was expected")
     now = datetime.now(UTC)
     return Task(
         provider=ctx.provider,
@@ -94,7 +93,7 @@ def task_get(task: Task, ctx: CallContext) -> Flow[Task]:
         if not urls and isinstance(answer.get("video_result"), str) and answer["video_result"]:
             urls = [answer["video_result"]]
         if not urls:
-            raise _malformed(response, ctx, "a finished video without video_results or video_result")
+            raise malformed_answer(response, ctx, "a finished video without video_results or video_result")
         update.update(progress=1.0, result=TaskResult(video=TaskOutput(url=urls[0], mime_type="video/mp4")))
     elif status == "failed":
         message = str(answer.get("message") or "the video generation failed")
@@ -156,7 +155,7 @@ def _answer(response: HttpResponse | None, ctx: CallContext) -> tuple[HttpRespon
             raise api_error(response, ctx, body["error"])
         raise relay_error(response, ctx)
     if not isinstance(body, dict):
-        raise _malformed(response, ctx, "a JSON object was expected")
+        raise malformed_answer(response, ctx, "a JSON object was expected")
     if isinstance(body.get("error"), str):
         raise api_error(response, ctx, body["error"], status=400)
     return response, body
@@ -174,14 +173,3 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
 
 def _interval(ctx: CallContext) -> float:
     return float(getattr(ctx.settings, "poll_interval", 3.0))
-
-
-def _malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
-    return ResponseFormatError(
-        f"{ctx.provider} answered in an unexpected shape: {why}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status=response.status,
-        request_id=response.request_id,
-        body_excerpt=excerpt(response.content, ctx.secrets()),
-    )

@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from relaykit import APIStatusError, ImageInput, InvalidRequestError, MediaRequest, ResponseFormatError
-from relaykit.plugin import CallContext, HttpResponse, api_error, excerpt, log_event
+from relaykit.plugin import CallContext, HttpResponse, api_error, log_event, malformed_answer
 
 __all__ = [
     "MIME_TYPES",
@@ -97,15 +97,8 @@ def check(response: HttpResponse | None, ctx: CallContext) -> HttpResponse:
     return response
 
 
-def malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
-    return ResponseFormatError(
-        f"{ctx.provider} answered in an unexpected shape: {why}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status=response.status,
-        request_id=response.request_id,
-        body_excerpt=excerpt(response.content, ctx.secrets()),
-    )
+malformed = malformed_answer
+"""The error for an answer this plugin cannot read (relaykit's `malformed_answer`)."""
 
 
 def image_value(name: str, image: ImageInput, *, urls: bool) -> str:

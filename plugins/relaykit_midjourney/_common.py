@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from relaykit import APIStatusError, ResponseFormatError
-from relaykit.plugin import CallContext, HttpResponse, api_error, excerpt
+from relaykit.plugin import CallContext, HttpResponse, api_error, malformed_answer
 
 __all__ = ["check", "code_error", "headers", "malformed", "mj_url", "payload"]
 
@@ -101,12 +101,5 @@ def check(response: HttpResponse | None, ctx: CallContext) -> HttpResponse:
     raise api_error(response, ctx, text)
 
 
-def malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
-    return ResponseFormatError(
-        f"{ctx.provider} answered in an unexpected shape: {why}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status=response.status,
-        request_id=response.request_id,
-        body_excerpt=excerpt(response.content, ctx.secrets()),
-    )
+malformed = malformed_answer
+"""The error for an answer this plugin cannot read (relaykit's `malformed_answer`)."""

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from relaykit import APIStatusError, InvalidRequestError, ResponseFormatError
-from relaykit.plugin import CallContext, HttpResponse, api_error, excerpt
+from relaykit.plugin import CallContext, HttpResponse, api_error, excerpt, malformed_answer
 
 __all__ = [
     "apply_options",
@@ -99,15 +99,8 @@ def json_body(response: HttpResponse, ctx: CallContext) -> dict[str, Any]:
     return payload
 
 
-def malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
-    return ResponseFormatError(
-        f"{ctx.provider} answered in an unexpected shape: {why}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status=response.status,
-        request_id=response.request_id,
-        body_excerpt=excerpt(response.content, ctx.secrets()),
-    )
+malformed = malformed_answer
+"""The error for an answer this plugin cannot read (relaykit's `malformed_answer`)."""
 
 
 def parse_model(model: type[M], data: Any, response: HttpResponse, ctx: CallContext) -> M:

@@ -25,7 +25,15 @@ from relaykit import (
     MediaRequest,
     ResponseFormatError,
 )
-from relaykit.plugin import CallContext, FilePart, HttpRequest, HttpResponse, api_error, excerpt, nearest_aspect_ratio
+from relaykit.plugin import (
+    CallContext,
+    FilePart,
+    HttpRequest,
+    HttpResponse,
+    api_error,
+    malformed_answer,
+    nearest_aspect_ratio,
+)
 
 __all__ = [
     "ASPECT_RATIOS",
@@ -186,15 +194,8 @@ def check(response: HttpResponse | None, ctx: CallContext) -> HttpResponse:
     return response
 
 
-def malformed(response: HttpResponse, ctx: CallContext, why: str) -> ResponseFormatError:
-    return ResponseFormatError(
-        f"{ctx.provider} answered in an unexpected shape: {why}",
-        provider=ctx.provider,
-        model=ctx.model,
-        status=response.status,
-        request_id=response.request_id,
-        body_excerpt=excerpt(response.content, ctx.secrets()),
-    )
+malformed = malformed_answer
+"""The error for an answer this plugin cannot read (relaykit's `malformed_answer`)."""
 
 
 def parse_output(

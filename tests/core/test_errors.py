@@ -125,6 +125,20 @@ def test_api_error_fills_every_common_field_and_redacts_the_key() -> None:
         assert key not in text
 
 
+def test_malformed_answer_names_what_is_wrong_with_a_redacted_excerpt() -> None:
+    """A body a plugin cannot read: a ResponseFormatError with provider, model, status, request id."""
+    ctx = make_context()
+    key = ctx.api_key
+    assert key is not None
+    response = HttpResponse(status=200, headers={"x-request-id": "req_7"}, content=f'{{"echo": "{key}"}}'.encode())
+    error = relaykit.plugin.malformed_answer(response, ctx, "no choices list")
+    assert isinstance(error, relaykit.ResponseFormatError)
+    assert str(error.message) == "openai answered in an unexpected shape: no choices list"
+    assert (error.provider, error.model, error.status, error.request_id) == ("openai", "gpt-4o-mini", 200, "req_7")
+    assert key not in (error.body_excerpt or "")
+    assert relaykit.plugin.malformed_answer(response, ctx, "x", request_id="body-id").request_id == "body-id"
+
+
 def test_redaction_masks_credential_shapes_in_free_text() -> None:
     """Bearer tokens, sk- keys and key=value secrets are masked in excerpts."""
     text = relaykit.plugin.redact(
