@@ -7,6 +7,9 @@ import pytest
 import relaykit
 from relaykit._config import Config
 from relaykit._resolve import Resolver
+from relaykit._resources._chat import chat_needs
+from relaykit._types._base import validate_request
+from relaykit._types._chat import ChatRequest
 from relaykit.plugin import Capability, Operation
 
 
@@ -128,3 +131,47 @@ def test_a_call_with_provider_options_gets_its_own_context() -> None:
     assert ctx.options == {"service_tier": "flex"}
     assert ctx is not target.context({"service_tier": "flex"})
     assert dict(target.context().options) == {}
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, {Capability.CHAT}),
+        ({"stream": True}, {Capability.CHAT, Capability.CHAT_STREAM}),
+        (
+            {"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]},
+            {Capability.CHAT, Capability.TOOLS},
+        ),
+        ({"response_format": {"type": "json_object"}}, {Capability.CHAT, Capability.JSON_OBJECT}),
+        (
+            {
+                "stream": True,
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "text", "text": "what is this?"},
+                            {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                        ],
+                    }
+                ],
+            },
+            {Capability.CHAT, Capability.CHAT_STREAM, Capability.VISION},
+        ),
+    ],
+)
+def test_a_chat_request_needs_what_its_fields_use(extra: dict[str, object], expected: set[Capability]) -> None:
+    """Streaming, tools, images and response formats each add their capability; plain chat needs only chat."""
+    params: dict[str, object] = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}], **extra}
+    needs = chat_needs(validate_request(ChatRequest, params))
+    assert needs == frozenset(expected)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_plain_chat_requests_share_one_needs_set(stream: bool) -> None:
+    """Text-only requests get the same frozenset each call (its hash, the resolver's key, is computed once)."""
+    def needs() -> frozenset[Capability]:
+        params = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": stream}
+        return chat_needs(validate_request(ChatRequest, params))
+
+    assert needs() is needs()

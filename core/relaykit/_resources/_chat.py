@@ -16,26 +16,33 @@ if TYPE_CHECKING:
 __all__ = ["AsyncChat", "AsyncChatCompletions", "Chat", "ChatCompletions", "chat_needs"]
 
 
+_CHAT = frozenset({Capability.CHAT})
+_CHAT_STREAM = frozenset({Capability.CHAT, Capability.CHAT_STREAM})
+
+
 def chat_needs(request: ChatRequest) -> frozenset[Capability]:
-    """The capabilities a provider needs to serve `request`."""
-    needs = {Capability.CHAT}
-    if request.stream:
-        needs.add(Capability.CHAT_STREAM)
+    """The capabilities a provider needs to serve `request`.
+
+    A plain request (text only, no tools, no response format) shares one frozenset, whose hash is
+    computed once: the resolver's cache key, per call, then costs nothing new.
+    """
+    extra: list[Capability] = []
     if request.tools or request.functions:
-        needs.add(Capability.TOOLS)
+        extra.append(Capability.TOOLS)
     for message in request.messages:
         if message.role == "user" and isinstance(message.content, list):
             for part in message.content:
                 if part.type == "image_url":
-                    needs.add(Capability.VISION)
+                    extra.append(Capability.VISION)
                 elif part.type == "input_audio":
-                    needs.add(Capability.AUDIO_INPUT)
+                    extra.append(Capability.AUDIO_INPUT)
     if request.response_format is not None:
         if request.response_format.type == "json_schema":
-            needs.add(Capability.JSON_SCHEMA)
+            extra.append(Capability.JSON_SCHEMA)
         elif request.response_format.type == "json_object":
-            needs.add(Capability.JSON_OBJECT)
-    return frozenset(needs)
+            extra.append(Capability.JSON_OBJECT)
+    needs = _CHAT_STREAM if request.stream else _CHAT
+    return needs.union(extra) if extra else needs
 
 
 def _prepare(params: dict[str, Any]) -> ChatRequest:
@@ -73,7 +80,8 @@ class ChatCompletions:
         `UnsupportedCapabilityError` when the provider cannot serve the request, and an `APIError`
         subclass when the vendor fails.
         """
-        request = _prepare({**params, "stream": stream})
+        params["stream"] = stream  # `params` is this call's own dict
+        request = _prepare(params)
         result: ChatCompletion | Stream[ChatCompletionChunk] = self._client._execute(
             Operation.CHAT, request, chat_needs(request), timeout=timeout, accumulator=ChatStreamAccumulator
         )
@@ -110,7 +118,8 @@ class AsyncChatCompletions:
         self, *, stream: bool = False, timeout: float | None = None, **params: Any
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]:
         """Create a chat completion; with `stream=True`, an `AsyncStream` of chunks."""
-        request = _prepare({**params, "stream": stream})
+        params["stream"] = stream  # `params` is this call's own dict
+        request = _prepare(params)
         result: ChatCompletion | AsyncStream[ChatCompletionChunk] = await self._client._execute(
             Operation.CHAT, request, chat_needs(request), timeout=timeout, accumulator=ChatStreamAccumulator
         )

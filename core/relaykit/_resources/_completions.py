@@ -17,7 +17,10 @@ __all__ = ["AsyncCompletions", "Completions", "completion_needs"]
 
 def completion_needs(request: CompletionRequest) -> frozenset[Capability]:
     """The capabilities a provider needs to serve `request`."""
-    return frozenset({Capability.COMPLETIONS})
+    return _COMPLETIONS
+
+
+_COMPLETIONS = frozenset({Capability.COMPLETIONS})
 
 
 class Completions:
