@@ -10,8 +10,10 @@ in it. A package that does not install is named in the report and its columns st
 
 The server (`bench/server.py`) runs in its own process on CPU 1, every competitor (`bench/worker.py`)
 in its own process on CPU 0, one at a time. Each round measures every case for every competitor,
-in a rotated order, so drift hits all alike; the report gives the median and the min-max over rounds,
-the ratios the targets are stated in, and the server's CPU share (it must stay below 100%).
+the competitors of a case back to back (each relaykit variant next to its raw client, which goes
+first every other round), the cases in a rotated order. The report gives the median and the min-max
+over rounds; a ratio is the median of the rounds' own ratios, so that the machine's drift between
+rounds cancels out; and the server's CPU share (it must stay below 100%).
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ IMPORTS = {
     "openai SDK": "import openai",
     "litellm": "import litellm",
 }
+ANCHORS = {"": "raw httpx2", "httpx2": "raw httpx2", "aiohttp": "raw aiohttp"}
+"""The raw client each relaykit variant is compared with, by async backend ("" for sync)."""
 DIALECTS = ("openai", "anthropic")
 CONCURRENCY = (64, 256)
 
@@ -82,14 +86,17 @@ class Results:
     """Every measured value, by key, one per round; plus what could not be measured and why."""
 
     values: dict[tuple[str, ...], list[float]] = field(default_factory=dict)
+    by_round: dict[tuple[str, ...], dict[int, float]] = field(default_factory=dict)
+    """The same values by round index, to pair each with its anchor's from the same round."""
     errors: dict[str, str] = field(default_factory=dict)
     server_share: dict[str, float] = field(default_factory=dict)
     memory: dict[str, dict[str, Any]] = field(default_factory=dict)
     translation: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, key: tuple[str, ...], value: float) -> None:
+    def add(self, key: tuple[str, ...], value: float, round_index: int) -> None:
         self.values.setdefault(key, []).append(value)
+        self.by_round.setdefault(key, {})[round_index] = value
 
     def median(self, key: tuple[str, ...]) -> float | None:
         found = self.values.get(key)
@@ -189,27 +196,42 @@ def _scaled(n: int, competitor: str) -> int:
     return max(1, int(n * SLOW.get(competitor, 1.0)))
 
 
-def plan(work: Workload) -> list[tuple[tuple[str, ...], str, dict[str, Any]]]:
-    """Every measurement of one round: (result key, competitor, command)."""
+def plan(work: Workload, *, anchor_first: bool = False) -> list[tuple[tuple[str, ...], str, dict[str, Any]]]:
+    """Every measurement of one round: (result key, competitor, command).
+
+    The competitors of one case run back to back, each relaykit variant next to the raw client it is
+    compared with (`anchor_first` puts the raw client first), so that a ratio is taken between two
+    measurements seconds apart.
+    """
     steps: list[tuple[tuple[str, ...], str, dict[str, Any]]] = []
+    sync, asyn = _paired(SYNC, anchor_first), _paired(ASYNC, anchor_first)
     for dialect in DIALECTS:
-        for label, competitor, _ in SYNC:
-            command = {"op": "latency", "mode": "sync", "dialect": dialect, "n": _scaled(work.latency, competitor)}
-            steps.append((("latency", dialect, "sync", label), competitor, command))
-            command = {"op": "stream", "mode": "sync", "dialect": dialect, "n": _scaled(work.stream, competitor)}
-            steps.append((("stream", dialect, "sync", label), competitor, command))
-        for label, competitor, backend in ASYNC:
-            base = {"dialect": dialect, "backend": backend}
-            command = {"op": "latency", "mode": "async", "n": _scaled(work.latency, competitor), **base}
-            steps.append((("latency", dialect, "async", label), competitor, command))
-            command = {"op": "stream", "mode": "async", "n": _scaled(work.stream, competitor), **base}
-            steps.append((("stream", dialect, "async", label), competitor, command))
+        for op, n in (("latency", work.latency), ("stream", work.stream)):
+            for label, competitor, _ in sync:
+                command = {"op": op, "mode": "sync", "dialect": dialect, "n": _scaled(n, competitor)}
+                steps.append(((op, dialect, "sync", label), competitor, command))
+            for label, competitor, backend in asyn:
+                command = {"op": op, "mode": "async", "dialect": dialect, "n": _scaled(n, competitor)}
+                command["backend"] = backend
+                steps.append(((op, dialect, "async", label), competitor, command))
     for concurrency in CONCURRENCY:
-        for label, competitor, backend in ASYNC:
+        for label, competitor, backend in asyn:
             n = max(concurrency, _scaled(work.throughput, competitor))
             command = {"op": "throughput", "dialect": "openai", "backend": backend, "concurrency": concurrency, "n": n}
             steps.append((("throughput", "openai", str(concurrency), label), competitor, command))
     return steps
+
+
+def _paired(variants: list[tuple[str, str, str]], anchor_first: bool) -> list[tuple[str, str, str]]:
+    """`variants` reordered so that each relaykit variant sits next to its raw anchor."""
+    ordered: list[tuple[str, str, str]] = []
+    for variant in variants:
+        label, _, backend = variant
+        if variant in ordered or not label.startswith("relaykit"):
+            continue
+        anchor = next(v for v in variants if v[0] == ANCHORS[backend])
+        ordered += [anchor, variant] if anchor_first else [variant, anchor]
+    return ordered + [v for v in variants if v not in ordered]
 
 
 def import_time(statement: str) -> float | None:
@@ -237,9 +259,9 @@ def measure(work: Workload, results: Results) -> None:
             except RuntimeError as exc:
                 results.errors[name] = str(exc)
                 print(f"  {name}: not measured ({exc})", flush=True)
-        steps = plan(work)
         for round_index in range(work.rounds):
             started = time.perf_counter()
+            steps = plan(work, anchor_first=round_index % 2 == 1)
             shift = round_index * 7 % len(steps)
             for key, competitor, command in steps[shift:] + steps[:shift]:
                 if competitor not in workers:
@@ -251,13 +273,13 @@ def measure(work: Workload, results: Results) -> None:
                     results.errors[" ".join(key)] = str(exc)
                     continue
                 if value is not None:
-                    results.add(key, value)
+                    results.add(key, value, round_index)
                     share = (server.cpu() - cpu) / (time.perf_counter() - wall)
                     results.server_share[key[0]] = max(results.server_share.get(key[0], 0.0), share)
             for label, statement in IMPORTS.items():
                 seconds = import_time(statement)
                 if seconds is not None:
-                    results.add(("import", label), seconds * 1000)
+                    results.add(("import", label), seconds * 1000, round_index)
             if "relaykit" in workers:
                 for dialect in DIALECTS:
                     parts = workers["relaykit"].ask({"op": "translate", "dialect": dialect, "n": work.translate})
