@@ -170,6 +170,7 @@ def test_a_chat_request_needs_what_its_fields_use(extra: dict[str, object], expe
 @pytest.mark.parametrize("stream", [False, True])
 def test_plain_chat_requests_share_one_needs_set(stream: bool) -> None:
     """Text-only requests get the same frozenset each call (its hash, the resolver's key, is computed once)."""
+
     def needs() -> frozenset[Capability]:
         params = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": stream}
         return chat_needs(validate_request(ChatRequest, params))
