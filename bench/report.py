@@ -54,7 +54,10 @@ def _x(ratio: float | None) -> str:
 
 
 def _anchor(backend: str) -> str:
-    return "raw aiohttp" if backend == "aiohttp" else "raw httpx2"
+    """The raw client a row on `backend` is compared with ("" for sync; the SDKs' rows: raw httpx2)."""
+    from run import ANCHORS
+
+    return ANCHORS.get(backend, ANCHORS[""])
 
 
 def _by_dialect(results: Results, kind: str) -> list[str]:
@@ -67,7 +70,7 @@ def _by_dialect(results: Results, kind: str) -> list[str]:
             cells = []
             for dialect in DIALECTS:
                 key = (kind, dialect, mode, label)
-                anchor = (kind, dialect, mode, "raw httpx2" if mode == "sync" else _anchor(backend))
+                anchor = (kind, dialect, mode, _anchor(backend))
                 cells += [_cell(results, key), _x(_ratio(results, key, anchor))]
             rows.append(f"| {mode} {label} | " + " | ".join(cells) + " |")
     return rows
